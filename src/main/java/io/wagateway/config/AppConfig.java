@@ -1,0 +1,74 @@
+package io.wagateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything under {@code app.*}; see the configuration reference in the README. */
+@ConfigMapping(prefix = "app")
+public interface AppConfig {
+
+    Ws ws();
+
+    WhatsApp whatsapp();
+
+    Events events();
+
+    interface Ws {
+        /** Origin allow-list for browser upgrades; empty means any origin. */
+        Optional<List<String>> allowedOrigins();
+
+        /** Sustained events per second a connection may send. */
+        @WithDefault("20")
+        int rateLimitPerSecond();
+
+        /** Events a connection may send in one burst. */
+        @WithDefault("50")
+        int rateLimitBurst();
+
+        /** A connection that answered no ping and sent nothing for this long is closed. */
+        @WithDefault("75s")
+        Duration idleTimeout();
+    }
+
+    interface WhatsApp {
+        /** {@code cloud} calls Meta's Graph API; {@code sandbox} runs the built-in simulator. */
+        @WithDefault("cloud")
+        Mode mode();
+
+        @WithDefault("https://graph.facebook.com")
+        String apiUrl();
+
+        @WithDefault("v25.0")
+        String apiVersion();
+
+        /** Webhook signature secret (Meta's App Secret). */
+        Optional<String> appSecret();
+
+        /** Token Meta echoes in the webhook verification handshake. */
+        Optional<String> verifyToken();
+
+        /** Tenant that owns the number registered at start-up. */
+        @WithDefault("default")
+        String tenant();
+
+        Optional<String> phoneNumberId();
+
+        Optional<String> wabaId();
+
+        Optional<String> displayPhoneNumber();
+
+        Optional<String> accessToken();
+
+        enum Mode { cloud, sandbox }
+    }
+
+    interface Events {
+        /** How long durable events stay available to {@code resume}. */
+        @WithDefault("24h")
+        Duration retention();
+    }
+}

@@ -1,0 +1,83 @@
+package io.wagateway.gateway;
+
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.wagateway.config.AppConfig;
+import io.wagateway.fanout.DurableEvent;
+import io.wagateway.security.ClientIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/** The open connections of this instance, indexed by tenant for fan-out. */
+@ApplicationScoped
+public class ConnectionRegistry {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class);
+
+    private final ConcurrentMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<ClientSession>> byTenant = new ConcurrentHashMap<>();
+    private final AppConfig.Ws config;
+
+    public ConnectionRegistry(AppConfig config) {
+        this.config = config.ws();
+    }
+
+    ClientSession open(WebSocketConnection connection, ClientIdentity identity) {
+        ClientSession session = new ClientSession(connection, identity,
+                new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()));
+        byConnection.put(connection.id(), session);
+        byTenant.computeIfAbsent(identity.tenant(), t -> ConcurrentHashMap.newKeySet()).add(session);
+        return session;
+    }
+
+    ClientSession close(String connectionId) {
+        ClientSession session = byConnection.remove(connectionId);
+        if (session != null) {
+            byTenant.computeIfPresent(session.tenant(), (t, sessions) -> {
+                sessions.remove(session);
+                return sessions.isEmpty() ? null : sessions;
+            });
+        }
+        return session;
+    }
+
+    ClientSession get(String connectionId) {
+        return byConnection.get(connectionId);
+    }
+
+    Collection<ClientSession> all() {
+        return byConnection.values();
+    }
+
+    public int size() {
+        return byConnection.size();
+    }
+
+    /** Has this user a connection open on this instance? (Cross-instance presence: issue 4.) */
+    public boolean isOnline(String tenant, String userId) {
+        Set<ClientSession> sessions = byTenant.get(tenant);
+        return sessions != null && sessions.stream().anyMatch(s -> s.identity().userId().equals(userId));
+    }
+
+    /** Sends a committed durable event to every local connection entitled to it. */
+    public void deliver(DurableEvent event) {
+        Set<ClientSession> sessions = byTenant.get(event.tenant());
+        if (sessions == null) {
+            return;
+        }
+        String frame = null;
+        for (ClientSession session : sessions) {
+            if (session.entitledTo(event)) {
+                if (frame == null) {
+                    frame = event.frame();
+                }
+                session.sendText(frame).subscribe().with(ok -> {
+                }, failure -> LOG.debugf("push of seq %d to %s failed: %s", event.seq(), session.id(), failure));
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.wagateway.gateway;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.wagateway.agent.AgentService;
+import io.wagateway.security.ClientIdentity;
+import io.wagateway.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code /ws}: the real-time API. Thin on purpose: it registers sessions and hands frames to
+ * {@link RequestDispatcher}. Who may upgrade is decided by {@link GatewayUpgradeCheck}.
+ */
+@WebSocket(path = "/ws")
+@RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+public class GatewaySocket {
+
+    private static final Logger LOG = Logger.getLogger(GatewaySocket.class);
+
+    private final ConnectionRegistry registry;
+    private final RequestDispatcher dispatcher;
+    private final SessionTimers timers;
+    private final AgentService agents;
+    private final SecurityIdentity securityIdentity;
+
+    public GatewaySocket(ConnectionRegistry registry, RequestDispatcher dispatcher, SessionTimers timers,
+                         AgentService agents, SecurityIdentity securityIdentity) {
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+        this.timers = timers;
+        this.agents = agents;
+        this.securityIdentity = securityIdentity;
+    }
+
+    @OnOpen
+    Uni<Void> onOpen(WebSocketConnection connection) {
+        ClientIdentity identity = connection.userData().get(GatewayUpgradeCheck.IDENTITY);
+        if (identity == null) {
+            identity = ClientIdentity.of(securityIdentity);
+        }
+        ClientSession session = registry.open(connection, identity);
+        timers.scheduleExpiry(session);
+        return agents.recordConnection(identity)
+                .onFailure().invoke(f -> LOG.warnf("could not record agent %s: %s", session.identity().userId(), f));
+    }
+
+    @OnTextMessage
+    Uni<Void> onText(String frame, WebSocketConnection connection) {
+        ClientSession session = registry.get(connection.id());
+        if (session == null) {
+            return Uni.createFrom().voidItem();
+        }
+        session.heard();
+        return dispatcher.dispatch(session, frame);
+    }
+
+    @OnPongMessage
+    void onPong(Buffer data, WebSocketConnection connection) {
+        ClientSession session = registry.get(connection.id());
+        if (session != null) {
+            session.heard();
+        }
+    }
+
+    @OnClose
+    void onClose(WebSocketConnection connection, CloseReason reason) {
+        ClientSession session = registry.close(connection.id());
+        if (session != null) {
+            timers.cancel(session);
+        }
+    }
+
+    @OnError
+    void onError(WebSocketConnection connection, Throwable failure) {
+        LOG.debugf("WebSocket %s failed: %s", connection.id(), failure.toString());
+    }
+}

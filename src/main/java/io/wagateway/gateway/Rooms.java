@@ -1,0 +1,20 @@
+package io.wagateway.gateway;
+
+import java.util.UUID;
+
+/** Room names as the protocol reports them in join answers. */
+public final class Rooms {
+
+    public static final String GENERAL = "whatsapp:general";
+
+    private Rooms() {
+    }
+
+    public static String conversation(UUID id) {
+        return "conversation:" + id;
+    }
+
+    public static String customer(UUID id) {
+        return "whatsapp:customer:" + id;
+    }
+}

@@ -1,0 +1,64 @@
+package io.wagateway.gateway;
+
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.websockets.next.CloseReason;
+import io.vertx.core.Vertx;
+import io.wagateway.config.AppConfig;
+import io.wagateway.protocol.CloseCodes;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+
+/**
+ * Closes connections whose JWT expired (4001: smallrye-jwt does not do it for WebSockets) and
+ * connections that stopped answering the server's pings.
+ */
+@ApplicationScoped
+public class SessionTimers {
+
+    private static final Logger LOG = Logger.getLogger(SessionTimers.class);
+
+    private final Vertx vertx;
+    private final ConnectionRegistry registry;
+    private final long idleTimeoutNanos;
+
+    public SessionTimers(Vertx vertx, ConnectionRegistry registry, AppConfig config) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.idleTimeoutNanos = config.ws().idleTimeout().toNanos();
+    }
+
+    /** (Re)arms the close at the session's token expiry. */
+    void scheduleExpiry(ClientSession session) {
+        cancel(session);
+        long delay = Math.max(1, session.identity().expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+        session.expiryTimer(vertx.setTimer(delay, id -> {
+            if (session.identity().expiresAt().isAfter(Instant.now())) {
+                return; // refreshed meanwhile; the refresh armed its own timer
+            }
+            close(session, CloseCodes.TOKEN_EXPIRED, "token expired");
+        }));
+    }
+
+    void cancel(ClientSession session) {
+        if (session.expiryTimer() >= 0) {
+            vertx.cancelTimer(session.expiryTimer());
+        }
+    }
+
+    @Scheduled(every = "${app.ws.idle-check-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void closeSilentConnections() {
+        long now = System.nanoTime();
+        for (ClientSession session : registry.all()) {
+            if (now - session.lastHeardNanos() > idleTimeoutNanos) {
+                close(session, CloseCodes.POLICY, "no pong");
+            }
+        }
+    }
+
+    private static void close(ClientSession session, int code, String reason) {
+        session.connection().close(new CloseReason(code, reason)).subscribe().with(ok -> {
+        }, failure -> LOG.debugf("close of %s failed: %s", session.id(), failure));
+    }
+}

@@ -1,0 +1,121 @@
+package io.wagateway.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.util.Map;
+
+/**
+ * The {@code data} of a client -> server frame, one record per event (PROTOCOL.md section 2).
+ * {@link #TYPES} maps each wire name to its record; Bean Validation annotations state the
+ * required fields and sizes, so a bad frame is refused before any handler runs.
+ */
+public sealed interface ClientEvent {
+
+    int MAX_LIMIT = 200;
+
+    @RegisterForReflection
+    record GetContacts(@Size(max = 200) String search, @Min(1) @Max(MAX_LIMIT) Integer limit,
+                       @Size(max = 512) String cursor) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetConversations(@Min(1) @Max(MAX_LIMIT) Integer limit, @Size(max = 512) String cursor,
+                            @Pattern(regexp = "open|closed") String status,
+                            @Size(max = 256) String assignedTo) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetMessages(@NotBlank @Size(max = 64) String conversationId, @Min(1) @Max(MAX_LIMIT) Integer limit,
+                       @Size(max = 64) String before) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetMessagesBetween(@NotBlank @Size(max = 32) String fromNumber, @NotBlank @Size(max = 32) String toNumber,
+                              @Min(1) @Max(MAX_LIMIT) Integer limit, @Min(0) Integer offset) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetAgents() implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetQrCode(Boolean forceNew, @Size(max = 140) String prefilledMessage) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetConnectionStatus() implements ClientEvent {}
+
+    @RegisterForReflection
+    record SendMessage(@NotBlank @Size(max = 32) String to, @Size(max = 4096) String message,
+                       @Pattern(regexp = "text|template|image|document|audio|video|reaction|location") String type,
+                       @Size(max = 64) String conversationId, @Size(max = 128) String clientMessageId,
+                       @Size(max = 256) String replyTo, JsonNode template, JsonNode media, JsonNode reaction,
+                       JsonNode location) implements ClientEvent {}
+
+    @RegisterForReflection
+    record JoinConversation(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record LeaveConversation(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record JoinGeneral() implements ClientEvent {}
+
+    @RegisterForReflection
+    record JoinCustomer(@NotBlank @Size(max = 64) String customerId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record LeaveCustomer(@NotBlank @Size(max = 64) String customerId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record TypingStart(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record TypingStop(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record MessageRead(@NotBlank @Size(max = 64) String conversationId,
+                       @NotBlank @Size(max = 64) String messageId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record AgentStatusUpdate(@NotNull @Pattern(regexp = "available|busy|away") String status) implements ClientEvent {}
+
+    @RegisterForReflection
+    record AssignChat(@NotBlank @Size(max = 64) String conversationId,
+                      @NotBlank @Size(max = 256) String agentId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record Authenticate(@NotBlank @Size(max = 16384) String token) implements ClientEvent {}
+
+    @RegisterForReflection
+    record Resume(@NotNull @Min(0) Long lastSeq) implements ClientEvent {}
+
+    @RegisterForReflection
+    record Ping() implements ClientEvent {}
+
+    /** Wire name -> record. */
+    Map<String, Class<? extends ClientEvent>> TYPES = Map.ofEntries(
+            Map.entry("get_contacts", GetContacts.class),
+            Map.entry("get_conversations", GetConversations.class),
+            Map.entry("get_messages", GetMessages.class),
+            Map.entry("get_messages_between", GetMessagesBetween.class),
+            Map.entry("get_agents", GetAgents.class),
+            Map.entry("get_qr_code", GetQrCode.class),
+            Map.entry("get_connection_status", GetConnectionStatus.class),
+            Map.entry("send_message", SendMessage.class),
+            Map.entry("join_conversation", JoinConversation.class),
+            Map.entry("leave_conversation", LeaveConversation.class),
+            Map.entry("join_general", JoinGeneral.class),
+            Map.entry("join_customer", JoinCustomer.class),
+            Map.entry("leave_customer", LeaveCustomer.class),
+            Map.entry("typing_start", TypingStart.class),
+            Map.entry("typing_stop", TypingStop.class),
+            Map.entry("message_read", MessageRead.class),
+            Map.entry("agent_status_update", AgentStatusUpdate.class),
+            Map.entry("assign_chat", AssignChat.class),
+            Map.entry("authenticate", Authenticate.class),
+            Map.entry("resume", Resume.class),
+            Map.entry("ping", Ping.class));
+}
