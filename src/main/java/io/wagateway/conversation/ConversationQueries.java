@@ -46,10 +46,13 @@ public class ConversationQueries {
         params.put("tenant", tenant);
         if (search != null && !search.isBlank()) {
             String term = search.trim().toLowerCase();
-            where.append(" and (lower(name) like :text escape '\\' or waId like :digits escape '\\')");
-            params.put("text", "%" + escapeLike(term) + "%");
             String digits = Numbers.digits(term);
-            params.put("digits", digits.isEmpty() ? "\u0000" : "%" + digits + "%");
+            where.append(digits.isEmpty() ? " and lower(name) like :text escape '\\'"
+                    : " and (lower(name) like :text escape '\\' or waId like :digits)");
+            params.put("text", "%" + escapeLike(term) + "%");
+            if (!digits.isEmpty()) {
+                params.put("digits", "%" + digits + "%");
+            }
         }
         if (cursor != null) {
             Cursors.Decoded after = Cursors.decode(cursor);

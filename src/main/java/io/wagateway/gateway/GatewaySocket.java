@@ -12,6 +12,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.wagateway.agent.AgentService;
+import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 import io.wagateway.security.Role;
 import jakarta.annotation.security.RolesAllowed;
@@ -26,6 +27,7 @@ import org.jboss.logging.Logger;
 public class GatewaySocket {
 
     private static final Logger LOG = Logger.getLogger(GatewaySocket.class);
+    static final int MAX_MESSAGE_BYTES = 64 * 1024;
 
     private final ConnectionRegistry registry;
     private final RequestDispatcher dispatcher;
@@ -61,6 +63,9 @@ public class GatewaySocket {
             return Uni.createFrom().voidItem();
         }
         session.heard();
+        if (utf8Length(frame) > MAX_MESSAGE_BYTES) {
+            return connection.close(new CloseReason(CloseCodes.TOO_BIG, "message larger than 64 KiB"));
+        }
         return dispatcher.dispatch(session, frame);
     }
 
@@ -81,7 +86,25 @@ public class GatewaySocket {
     }
 
     @OnError
-    void onError(WebSocketConnection connection, Throwable failure) {
+    Uni<Void> onError(WebSocketConnection connection, Throwable failure) {
+        if (isOversizedMessage(failure)) {
+            // Netty closes a single frame over 64 KiB with 1009 itself; a fragmented message over the
+            // limit only raises this error in Vert.x and would leave the connection open.
+            return connection.close(new CloseReason(CloseCodes.TOO_BIG, "message larger than 64 KiB"));
+        }
         LOG.debugf("WebSocket %s failed: %s", connection.id(), failure.toString());
+        return Uni.createFrom().voidItem();
+    }
+
+    private static int utf8Length(String text) {
+        if (text.length() * 3L <= MAX_MESSAGE_BYTES) {
+            return text.length(); // cannot be over the limit: skip the exact count
+        }
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static boolean isOversizedMessage(Throwable failure) {
+        return failure instanceof IllegalStateException && failure.getMessage() != null
+                && failure.getMessage().contains("max message size");
     }
 }

@@ -95,6 +95,10 @@ public class RequestDispatcher {
 
     /** Envelope, rate limit, event name, data type and constraints: all checked before anything runs. */
     private Request decode(String frame, ClientSession session) {
+        if (frame.contains("\\u0000")) {
+            // PostgreSQL text cannot hold NUL; refuse it here once rather than in every query
+            throw new Refusal(ErrorCode.BAD_REQUEST, "strings must not contain NUL characters", null);
+        }
         JsonNode root;
         try {
             root = json.readTree(frame);

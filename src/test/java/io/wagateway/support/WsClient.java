@@ -53,8 +53,20 @@ public final class WsClient implements AutoCloseable {
         return connect(vertx, base, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), List.of());
     }
 
+    /** With a larger frame size than the default 64 KiB, to send one oversized frame. */
+    public static WsClient connect(Vertx vertx, URI base, String token, int maxFrameSize) {
+        return connect(vertx, base, Map.of("Authorization", "Bearer " + token), List.of(),
+                new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(maxFrameSize)
+                        .setMaxMessageSize(4 * maxFrameSize));
+    }
+
     public static WsClient connect(Vertx vertx, URI base, Map<String, String> headers, List<String> subprotocols) {
-        WebSocketClient client = vertx.createWebSocketClient();
+        return connect(vertx, base, headers, subprotocols, new io.vertx.core.http.WebSocketClientOptions());
+    }
+
+    private static WsClient connect(Vertx vertx, URI base, Map<String, String> headers, List<String> subprotocols,
+                                    io.vertx.core.http.WebSocketClientOptions clientOptions) {
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(base.getHost()).setPort(base.getPort()).setURI("/ws").setSubProtocols(subprotocols)
                 // like a non-browser client: an Origin only when the test sets one
@@ -121,6 +133,11 @@ public final class WsClient implements AutoCloseable {
     /** Next frame with this event name (earlier frames of other names are kept for later calls). */
     public JsonNode next(String event) {
         return awaitFrame(f -> event.equals(f.path("event").asText()), event);
+    }
+
+    /** The next frame, whatever its event. */
+    public JsonNode nextAny() {
+        return awaitFrame(f -> true, "frame");
     }
 
     /** Asserts that no frame with this event name arrives within the given time. */
