@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.agent.AgentService;
+import io.wagateway.config.AppConfig;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.protocol.ClientEvent;
 import io.wagateway.protocol.ClientEvent.*;
@@ -65,9 +66,13 @@ public class RequestDispatcher {
     private final TokenVerifier tokens;
     private final ConnectionRegistry registry;
     private final SessionTimers timers;
+    private final String rateLimitMessage;
 
     public RequestDispatcher(ObjectMapper json, Validator validator, ConversationQueries queries, AgentService agents,
-                             TokenVerifier tokens, ConnectionRegistry registry, SessionTimers timers) {
+                             TokenVerifier tokens, ConnectionRegistry registry, SessionTimers timers,
+                             AppConfig config) {
+        this.rateLimitMessage = "too many events: at most " + config.ws().rateLimitPerSecond()
+                + " a second, bursts of " + config.ws().rateLimitBurst();
         this.json = json;
         this.validator = validator;
         this.queries = queries;
@@ -117,7 +122,7 @@ public class RequestDispatcher {
             requestId = idNode.textValue();
         }
         if (!session.tryAcquire()) {
-            throw new Refusal(ErrorCode.RATE_LIMITED, "too many events: at most 20 a second, bursts of 50", requestId);
+            throw new Refusal(ErrorCode.RATE_LIMITED, rateLimitMessage, requestId);
         }
         JsonNode eventNode = root.get("event");
         if (eventNode == null || !eventNode.isTextual() || eventNode.textValue().isBlank()) {

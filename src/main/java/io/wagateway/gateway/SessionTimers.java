@@ -5,14 +5,16 @@ import io.quarkus.websockets.next.CloseReason;
 import io.vertx.core.Vertx;
 import io.wagateway.config.AppConfig;
 import io.wagateway.protocol.CloseCodes;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 
 /**
  * Closes connections whose JWT expired (4001: smallrye-jwt does not do it for WebSockets) and
- * connections that stopped answering the server's pings.
+ * connections that stopped answering the server's pings, and closes everything with 1001 at shutdown.
  */
 @ApplicationScoped
 public class SessionTimers {
@@ -54,6 +56,14 @@ public class SessionTimers {
             if (now - session.lastHeardNanos() > idleTimeoutNanos) {
                 close(session, CloseCodes.POLICY, "no pong");
             }
+        }
+    }
+
+    /** Tells clients to reconnect elsewhere (1001) before this instance stops. */
+    void goingAway(@Observes ShutdownEvent event) {
+        for (ClientSession session : registry.all()) {
+            cancel(session);
+            close(session, CloseCodes.GOING_AWAY, "server shutting down");
         }
     }
 

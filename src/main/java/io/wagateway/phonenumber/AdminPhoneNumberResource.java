@@ -13,7 +13,10 @@ import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import io.wagateway.protocol.ServerFrame;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Instant;
@@ -65,6 +68,19 @@ public class AdminPhoneNumberResource {
     @GET
     public Uni<List<PhoneNumberView>> list() {
         return service.list(tenant()).map(all -> all.stream().map(PhoneNumberView::of).toList());
+    }
+
+    /** Same codes and JSON shape as the WebSocket errors. */
+    @ServerExceptionMapper
+    public Response refused(ProtocolException e) {
+        int status = switch (e.code()) {
+            case BAD_REQUEST -> 400;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            default -> 500;
+        };
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new ServerFrame.ErrorBody(e.code(), e.getMessage())).build();
     }
 
     private String tenant() {
