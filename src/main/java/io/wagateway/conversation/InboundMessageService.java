@@ -6,7 +6,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
-import io.wagateway.fanout.EventPublisher;
+import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.NewEvent;
 import io.wagateway.phonenumber.Numbers;
 import io.wagateway.phonenumber.PhoneNumber;
@@ -37,11 +37,11 @@ public class InboundMessageService {
 
     private final PhoneNumberRepository numbers;
     private final EventLog eventLog;
-    private final EventPublisher publisher;
+    private final FanoutService publisher;
     private final ViewMapper views;
     private final ObjectMapper json;
 
-    public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, EventPublisher publisher,
+    public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, FanoutService publisher,
                                  ViewMapper views, ObjectMapper json) {
         this.numbers = numbers;
         this.eventLog = eventLog;
@@ -143,9 +143,9 @@ public class InboundMessageService {
         return session.createNativeQuery("""
                         insert into message (id, tenant_id, conversation_id, direction, type, content, media, reaction,
                                              location, extra, reply_to, wa_message_id, status, error, ts)
-                        values (:id, :tenant, :conversation, 'inbound', :type, :content, cast(:media as jsonb),
-                                cast(:reaction as jsonb), cast(:location as jsonb), cast(:extra as jsonb), :replyTo,
-                                :wamid, 'received', cast(:error as jsonb), :ts)
+                        values (:id, :tenant, :conversation, 'inbound', :type, :content, cast(cast(:media as text) as jsonb),
+                                cast(cast(:reaction as text) as jsonb), cast(cast(:location as text) as jsonb), cast(cast(:extra as text) as jsonb), :replyTo,
+                                :wamid, 'received', cast(cast(:error as text) as jsonb), :ts)
                         on conflict (wa_message_id) do nothing""")
                 .setParameter("id", messageId)
                 .setParameter("tenant", tenant)

@@ -49,7 +49,7 @@ public class EventLog {
             sql.append(i == 0 ? "" : ", ")
                     .append("(:tenant, :seq").append(i).append(", :name").append(i).append(", :audience").append(i)
                     .append(", :conversation").append(i).append(", :contact").append(i).append(", :user").append(i)
-                    .append(", cast(:payload").append(i).append(" as jsonb))");
+                    .append(", cast(cast(:payload").append(i).append(" as text) as jsonb))");
             NewEvent e = events.get(i);
             appended.add(new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(), e.conversationId(),
                     e.contactId(), e.userId(), payloads.get(i)));

@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.security.ClientIdentity;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,9 @@ public final class ClientSession {
     private volatile ClientIdentity identity;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long expiryTimer = -1;
+    // durable delivery: guarded by this
+    private long lastSentSeq;
+    private List<DurableEvent> held;
 
     ClientSession(WebSocketConnection connection, ClientIdentity identity, TokenBucket rateLimit) {
         this.connection = connection;
@@ -95,6 +100,62 @@ public final class ClientSession {
 
     private boolean inConversation(UUID conversationId) {
         return conversationId != null && rooms.contains(Rooms.conversation(conversationId));
+    }
+
+    /**
+     * A live durable event (on the fan-out context, in seq order). Sent unless already sent or
+     * not for this connection; held while a {@code resume} replays.
+     */
+    synchronized void deliverLive(DurableEvent event, String frame) {
+        if (event.seq() <= lastSentSeq || !entitledTo(event)) {
+            return;
+        }
+        if (held != null) {
+            held.add(event);
+            return;
+        }
+        lastSentSeq = event.seq();
+        sendText(frame).subscribe().with(ok -> {
+        }, failure -> {
+        });
+    }
+
+    /** Starts holding live events back: a replay is about to run. */
+    public synchronized void holdLive() {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+    }
+
+    /** A replayed event: sent (and awaited) if this connection is entitled to it and has not had it. */
+    public Uni<Boolean> replay(DurableEvent event) {
+        synchronized (this) {
+            if (event.seq() <= lastSentSeq || !entitledTo(event)) {
+                return Uni.createFrom().item(false);
+            }
+            lastSentSeq = event.seq();
+        }
+        return sendText(event.frame()).replaceWith(true);
+    }
+
+    /**
+     * Ends a replay (on the fan-out context): sends the answer, then the live events held
+     * meanwhile, and lets live events through again.
+     */
+    public synchronized void releaseLive(String answerFrame, long floor) {
+        lastSentSeq = Math.max(lastSentSeq, floor);
+        if (answerFrame != null) {
+            sendText(answerFrame).subscribe().with(ok -> {
+            }, failure -> {
+            });
+        }
+        List<DurableEvent> pending = held;
+        held = null;
+        if (pending != null) {
+            for (DurableEvent event : pending) {
+                deliverLive(event, event.frame());
+            }
+        }
     }
 
     /** Sends a pre-serialized frame; failures (a closing socket) are the close handler's business. */

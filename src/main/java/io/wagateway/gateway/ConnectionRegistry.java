@@ -3,6 +3,7 @@ package io.wagateway.gateway;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.wagateway.config.AppConfig;
 import io.wagateway.fanout.DurableEvent;
+import io.wagateway.fanout.Ephemeral;
 import io.wagateway.security.ClientIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -63,21 +64,37 @@ public class ConnectionRegistry {
         return sessions != null && sessions.stream().anyMatch(s -> s.identity().userId().equals(userId));
     }
 
-    /** Sends a committed durable event to every local connection entitled to it. */
+    public boolean hasTenant(String tenant) {
+        return byTenant.containsKey(tenant);
+    }
+
+    /** Sends a committed durable event to every local connection entitled to it (fan-out context). */
     public void deliver(DurableEvent event) {
         Set<ClientSession> sessions = byTenant.get(event.tenant());
         if (sessions == null) {
             return;
         }
-        String frame = null;
+        String frame = event.frame();
         for (ClientSession session : sessions) {
-            if (session.entitledTo(event)) {
-                if (frame == null) {
-                    frame = event.frame();
-                }
-                session.sendText(frame).subscribe().with(ok -> {
-                }, failure -> LOG.debugf("push of seq %d to %s failed: %s", event.seq(), session.id(), failure));
+            session.deliverLive(event, frame);
+        }
+    }
+
+    /** Sends an ephemeral event to the matching local connections. */
+    public void deliverEphemeral(Ephemeral event) {
+        Set<ClientSession> sessions = byTenant.get(event.tenant());
+        if (sessions == null) {
+            return;
+        }
+        for (ClientSession session : sessions) {
+            if (event.excludeUser() != null && event.excludeUser().equals(session.identity().userId())) {
+                continue;
             }
+            if (event.conversationId() != null && !session.inRoom(Rooms.conversation(event.conversationId()))) {
+                continue;
+            }
+            session.sendText(event.frame()).subscribe().with(ok -> {
+            }, failure -> LOG.debugf("push to %s failed: %s", session.id(), failure));
         }
     }
 }

@@ -12,6 +12,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.wagateway.agent.AgentService;
+import io.wagateway.fanout.FanoutService;
 import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 import io.wagateway.security.Role;
@@ -34,9 +35,11 @@ public class GatewaySocket {
     private final SessionTimers timers;
     private final AgentService agents;
     private final SecurityIdentity securityIdentity;
+    private final FanoutService fanout;
 
     public GatewaySocket(ConnectionRegistry registry, RequestDispatcher dispatcher, SessionTimers timers,
-                         AgentService agents, SecurityIdentity securityIdentity) {
+                         AgentService agents, SecurityIdentity securityIdentity, FanoutService fanout) {
+        this.fanout = fanout;
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.timers = timers;
@@ -52,6 +55,7 @@ public class GatewaySocket {
         }
         ClientSession session = registry.open(connection, identity);
         timers.scheduleExpiry(session);
+        fanout.tenantConnected(identity.tenant());
         return agents.recordConnection(identity)
                 .onFailure().invoke(f -> LOG.warnf("could not record agent %s: %s", session.identity().userId(), f));
     }
@@ -82,6 +86,7 @@ public class GatewaySocket {
         ClientSession session = registry.close(connection.id());
         if (session != null) {
             timers.cancel(session);
+            fanout.tenantDisconnected(session.tenant());
         }
     }
 

@@ -9,6 +9,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.agent.AgentService;
 import io.wagateway.config.AppConfig;
+import io.wagateway.fanout.FanoutService;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.protocol.ClientEvent;
 import io.wagateway.protocol.ClientEvent.*;
@@ -66,11 +67,13 @@ public class RequestDispatcher {
     private final TokenVerifier tokens;
     private final ConnectionRegistry registry;
     private final SessionTimers timers;
+    private final FanoutService fanout;
     private final String rateLimitMessage;
 
     public RequestDispatcher(ObjectMapper json, Validator validator, ConversationQueries queries, AgentService agents,
                              TokenVerifier tokens, ConnectionRegistry registry, SessionTimers timers,
-                             AppConfig config) {
+                             AppConfig config, FanoutService fanout) {
+        this.fanout = fanout;
         this.rateLimitMessage = "too many events: at most " + config.ws().rateLimitPerSecond()
                 + " a second, bursts of " + config.ws().rateLimitBurst();
         this.json = json;
@@ -220,11 +223,17 @@ public class RequestDispatcher {
         if (data instanceof Authenticate r) {
             return authenticate(session, r.token(), id);
         }
+        if (data instanceof Resume r) {
+            // FanoutService sends the answer itself, between the replay and the held live events
+            return fanout.resume(session, r.lastSeq(), id, resumed -> encode(ServerFrame.success(answer, id,
+                    Map.of("recovered", resumed.recovered(), "replayed", resumed.replayed(),
+                            "lastSeq", resumed.lastSeq())))).replaceWith((ServerFrame) null);
+        }
         if (data instanceof Ping) {
             return Uni.createFrom().item(ServerFrame.success(answer, id, new Views.Pong(Instant.now())));
         }
-        // send_message, QR and connection status, typing, read receipts, agent status, assignment and
-        // resume arrive with the outbound, collaboration and inbound issues.
+        // send_message, QR and connection status, typing, read receipts, agent status and assignment
+        // arrive with the outbound and collaboration issues.
         return Uni.createFrom().failure(new ProtocolException(ErrorCode.UNAVAILABLE,
                 request.event() + " is not available on this server yet"));
     }

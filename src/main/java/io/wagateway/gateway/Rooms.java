@@ -14,6 +14,10 @@ public final class Rooms {
         return "conversation:" + id;
     }
 
+    public static String conversation(String id) {
+        return "conversation:" + id;
+    }
+
     public static String customer(UUID id) {
         return "whatsapp:customer:" + id;
     }

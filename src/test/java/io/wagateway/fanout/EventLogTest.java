@@ -71,5 +71,9 @@ class EventLogTest {
                 .preparedQuery("select last_seq from tenant where id = $1").execute(Tuple.of(tenant))
                 .map(rows -> rows.iterator().next().getLong(0)));
         assertEquals(writers * 2L, counter);
+        // stored as a JSON object, not a JSON string holding one
+        assertEquals(writers * 2L, (long) VertxContextSupport.subscribeAndAwait(() -> pool
+                .preparedQuery("select count(*) from event where tenant_id = $1 and jsonb_typeof(payload) = 'object'")
+                .execute(Tuple.of(tenant)).map(rows -> rows.iterator().next().getLong(0))));
     }
 }

@@ -1,0 +1,300 @@
+package io.wagateway.fanout;
+
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.wagateway.gateway.ClientSession;
+import io.wagateway.gateway.ConnectionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Delivers committed durable events to this instance's connections, per tenant in seq order,
+ * each once. Events come from local commits (from memory, at once) and from other instances
+ * (a doorbell, then a read of the table). An event that arrives ahead of its predecessor waits
+ * until the predecessor arrives or is fetched from the table. All stream state lives on one
+ * Vert.x context, which also makes delivery order per connection deterministic.
+ */
+@ApplicationScoped
+public class FanoutService implements EventBus.Listener {
+
+    private static final Logger LOG = Logger.getLogger(FanoutService.class);
+    static final int PAGE = 500;
+    private static final long GAP_WAIT_MS = 20;
+
+    private final Vertx vertx;
+    private final EventReader reader;
+    private final ConnectionRegistry registry;
+    private final EventBus bus;
+    private final Pool pool;
+    private final Map<String, TenantStream> streams = new HashMap<>();
+    private volatile Context context;
+
+    public FanoutService(Vertx vertx, EventReader reader, ConnectionRegistry registry, EventBus bus, Pool pool) {
+        this.vertx = vertx;
+        this.reader = reader;
+        this.registry = registry;
+        this.bus = bus;
+        this.pool = pool;
+    }
+
+    void start(@Observes StartupEvent event) {
+        context();
+        bus.listen(this);
+    }
+
+    /** Called after commit, on any thread. */
+    public void publishCommitted(List<DurableEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        on(() -> events.forEach(this::offer));
+        DurableEvent last = events.get(events.size() - 1);
+        bus.ring(last.tenant(), last.seq());
+    }
+
+    /** Delivers an ephemeral event here and on every other instance. */
+    public void publish(Ephemeral event) {
+        on(() -> registry.deliverEphemeral(event));
+        bus.publish(event);
+    }
+
+    /** A connection of the tenant opened here: make sure its stream exists (async, idempotent). */
+    public void tenantConnected(String tenant) {
+        on(() -> stream(tenant));
+    }
+
+    /** The last connection of the tenant closed here: forget its stream. */
+    public void tenantDisconnected(String tenant) {
+        on(() -> {
+            if (!registry.hasTenant(tenant)) {
+                TenantStream removed = streams.remove(tenant);
+                if (removed != null && removed.gapTimer >= 0) {
+                    vertx.cancelTimer(removed.gapTimer);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void rung(String tenant, long seq) {
+        on(() -> {
+            TenantStream stream = streams.get(tenant);
+            if (stream != null && seq > stream.known) {
+                stream.known = seq;
+                fetchIfBehind(stream);
+            }
+        });
+    }
+
+    @Override
+    public void ephemeral(Ephemeral event) {
+        on(() -> registry.deliverEphemeral(event));
+    }
+
+    @Override
+    public void reconnected() {
+        checkAll();
+    }
+
+    /** Safety net for a lost notification: compare every stream with the table's counters. */
+    @Scheduled(every = "${app.events.catch-up-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void checkAll() {
+        on(() -> {
+            if (streams.isEmpty()) {
+                return;
+            }
+            String[] tenants = streams.keySet().toArray(String[]::new);
+            pool.preparedQuery("select id, last_seq from tenant where id = any($1)").execute(Tuple.of(tenants))
+                    .subscribe().with(rows -> on(() -> {
+                        for (Row row : rows) {
+                            TenantStream stream = streams.get(row.getString(0));
+                            if (stream != null && row.getLong(1) > stream.known) {
+                                stream.known = row.getLong(1);
+                                fetchIfBehind(stream);
+                            }
+                        }
+                    }), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
+        });
+    }
+
+    /**
+     * {@code resume}: replays to the session every event after {@code lastSeq} it is entitled to,
+     * then answers, then lets live events through. Live events arriving meanwhile are held by the
+     * session and sent after the answer; the session's last-sent seq drops duplicates.
+     */
+    public Uni<Resumed> resume(ClientSession session, long lastSeq, String requestId,
+                               java.util.function.Function<Resumed, String> answer) {
+        String tenant = session.tenant();
+        return Uni.createFrom().<Long>emitter(emitter -> on(() -> {
+                    TenantStream stream = stream(tenant);
+                    Runnable begin = () -> {
+                        session.holdLive();
+                        emitter.complete(stream.delivered);
+                    };
+                    if (stream.ready()) {
+                        begin.run();
+                    } else {
+                        stream.whenReady.add(begin);
+                    }
+                }))
+                .chain(upTo -> lastSeq >= upTo ? Uni.createFrom().item(new Resumed(true, 0, upTo))
+                        : reader.oldestSeq(tenant).chain(oldest -> oldest == null || lastSeq + 1 < oldest
+                        ? Uni.createFrom().item(new Resumed(false, 0, upTo))
+                        : replay(session, lastSeq, upTo, 0).map(n -> new Resumed(true, n, upTo))))
+                .call(resumed -> Uni.createFrom().emitter(emitter -> on(() -> {
+                    session.releaseLive(answer.apply(resumed), Math.max(lastSeq, resumed.lastSeq()));
+                    emitter.complete(null);
+                })))
+                .onFailure().call(() -> Uni.createFrom().emitter(emitter -> on(() -> {
+                    session.releaseLive(null, lastSeq);
+                    emitter.complete(null);
+                })));
+    }
+
+    public record Resumed(boolean recovered, int replayed, long lastSeq) {}
+
+    private Uni<Integer> replay(ClientSession session, long after, long upTo, int sent) {
+        return reader.read(session.tenant(), after, upTo, PAGE).chain(page -> {
+            Uni<Integer> chain = Uni.createFrom().item(sent);
+            for (DurableEvent event : page) {
+                chain = chain.chain(count -> session.replay(event).map(delivered -> delivered ? count + 1 : count));
+            }
+            if (page.size() < PAGE) {
+                return chain;
+            }
+            long next = page.get(page.size() - 1).seq();
+            return chain.chain(count -> replay(session, next, upTo, count));
+        });
+    }
+
+    // ---- on the fan-out context only ----
+
+    private TenantStream stream(String tenant) {
+        TenantStream stream = streams.get(tenant);
+        if (stream == null) {
+            stream = new TenantStream(tenant);
+            streams.put(tenant, stream);
+            initialize(stream);
+        }
+        return stream;
+    }
+
+    /** Starts delivery after what was committed when the tenant's first connection opened here. */
+    private void initialize(TenantStream stream) {
+        reader.lastSeq(stream.tenant).subscribe().with(last -> on(() -> {
+            stream.delivered = last;
+            stream.known = Math.max(stream.known, last);
+            stream.waiting.headMap(last, true).clear();
+            stream.whenReady.forEach(Runnable::run);
+            stream.whenReady.clear();
+            drain(stream);
+        }), failure -> on(() -> {
+            LOG.warnf("could not read the seq of tenant %s, retrying: %s", stream.tenant, failure.getMessage());
+            vertx.setTimer(500, id -> on(() -> {
+                if (streams.get(stream.tenant) == stream) {
+                    initialize(stream);
+                }
+            }));
+        }));
+    }
+
+    private void offer(DurableEvent event) {
+        TenantStream stream = streams.get(event.tenant());
+        if (stream == null) {
+            return; // no connection of this tenant here
+        }
+        stream.known = Math.max(stream.known, event.seq());
+        if (stream.ready() && event.seq() <= stream.delivered) {
+            return;
+        }
+        stream.waiting.put(event.seq(), event);
+        drain(stream);
+    }
+
+    private void drain(TenantStream stream) {
+        if (!stream.ready()) {
+            return;
+        }
+        while (!stream.waiting.isEmpty() && stream.waiting.firstKey() <= stream.delivered + 1) {
+            DurableEvent next = stream.waiting.pollFirstEntry().getValue();
+            if (next.seq() == stream.delivered + 1) {
+                registry.deliver(next);
+                stream.delivered = next.seq();
+            }
+        }
+        if (!stream.waiting.isEmpty() && stream.gapTimer < 0 && !stream.fetching) {
+            // a predecessor is still in flight: give it a moment, then read it from the table
+            stream.gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> on(() -> {
+                stream.gapTimer = -1;
+                fetchIfBehind(stream);
+            }));
+        }
+    }
+
+    private void fetchIfBehind(TenantStream stream) {
+        if (!stream.ready() || stream.fetching || stream.known <= stream.delivered) {
+            return;
+        }
+        if (!stream.waiting.isEmpty() && stream.waiting.firstKey() == stream.delivered + 1) {
+            drain(stream);
+            return;
+        }
+        stream.fetching = true;
+        reader.read(stream.tenant, stream.delivered, stream.known, PAGE).subscribe().with(events -> on(() -> {
+            stream.fetching = false;
+            events.forEach(e -> {
+                if (e.seq() > stream.delivered) {
+                    stream.waiting.put(e.seq(), e);
+                }
+            });
+            drain(stream);
+            fetchIfBehind(stream);
+        }), failure -> on(() -> {
+            stream.fetching = false;
+            LOG.warnf("could not read events of tenant %s (the next check retries): %s", stream.tenant,
+                    failure.getMessage());
+        }));
+    }
+
+    private void on(Runnable task) {
+        context().runOnContext(v -> task.run());
+    }
+
+    private Context context() {
+        Context current = context;
+        if (current == null) {
+            synchronized (this) {
+                if (context == null) {
+                    // a context of its own: not the caller's request context
+                    context = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+                }
+                current = context;
+            }
+        }
+        return current;
+    }
+
+    /** For tests and metrics: the last seq delivered here for the tenant, or -1. */
+    public Uni<Long> delivered(String tenant) {
+        return Uni.createFrom().emitter(emitter -> on(() -> {
+            TenantStream stream = streams.get(tenant);
+            emitter.complete(stream == null ? -1L : stream.delivered);
+        }));
+    }
+
+    List<String> tenants() {
+        return new ArrayList<>(streams.keySet());
+    }
+}

@@ -1,0 +1,173 @@
+package io.wagateway.fanout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@link EventBus} on PostgreSQL LISTEN/NOTIFY. Doorbells are coalesced per tenant for a few
+ * milliseconds and sent after commit on a pool connection, never inside the writing transaction
+ * (NOTIFY takes a global lock at commit and would serialize the ingestion path). The listener
+ * holds one dedicated connection and reconnects forever; after a reconnect the fan-out catches up
+ * from the table, so a lost notification delays delivery but never loses an event.
+ */
+@ApplicationScoped
+public class PgEventBus implements EventBus {
+
+    static final String CHANNEL = "wa_gateway_events";
+    private static final Logger LOG = Logger.getLogger(PgEventBus.class);
+    private static final long COALESCE_MS = 2;
+    private static final int MAX_PAYLOAD = 7000; // PostgreSQL refuses NOTIFY payloads of 8000 bytes
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final ObjectMapper json;
+    private final String instance = UUID.randomUUID().toString();
+    private final PgConnectOptions listenOptions;
+    private final Map<String, Long> pendingRings = new HashMap<>();
+    private boolean flushScheduled;
+    private PgSubscriber subscriber;
+    private volatile Listener listener;
+
+    public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json,
+                      @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+                      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+                      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.json = json;
+        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
+        user.ifPresent(options::setUser);
+        password.ifPresent(options::setPassword);
+        this.listenOptions = options;
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscriber = PgSubscriber.subscriber(vertx, listenOptions)
+                .reconnectPolicy(attempt -> Math.min(5000L, 100L * (attempt + 1)));
+        subscriber.channel(CHANNEL)
+                .handler(this::received)
+                .subscribeHandler(v -> {
+                    Listener l = listener;
+                    if (l != null) {
+                        l.reconnected();
+                    }
+                });
+        subscriber.connect().onFailure(f -> LOG.warnf("event listener could not connect yet: %s", f.getMessage()));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public boolean listening() {
+        return subscriber != null && subscriber.actualConnection() != null;
+    }
+
+    @Override
+    public void ring(String tenant, long seq) {
+        synchronized (pendingRings) {
+            pendingRings.merge(tenant, seq, Math::max);
+            if (flushScheduled) {
+                return;
+            }
+            flushScheduled = true;
+        }
+        vertx.setTimer(COALESCE_MS, id -> flushRings());
+    }
+
+    @Override
+    public void publish(Ephemeral event) {
+        ObjectNode payload = json.createObjectNode().put("i", instance);
+        ObjectNode x = payload.putObject("x").put("t", event.tenant()).put("f", event.frame());
+        if (event.conversationId() != null) {
+            x.put("c", event.conversationId());
+        }
+        if (event.excludeUser() != null) {
+            x.put("u", event.excludeUser());
+        }
+        String text = payload.toString();
+        if (text.length() > MAX_PAYLOAD) {
+            LOG.warnf("ephemeral %d bytes too large for NOTIFY; delivered on this instance only", text.length());
+            return;
+        }
+        notify(text);
+    }
+
+    private void flushRings() {
+        Map<String, Long> batch;
+        synchronized (pendingRings) {
+            batch = new HashMap<>(pendingRings);
+            pendingRings.clear();
+            flushScheduled = false;
+        }
+        ObjectNode payload = json.createObjectNode().put("i", instance);
+        ArrayNode rings = payload.putArray("r");
+        for (var ring : batch.entrySet()) {
+            rings.addArray().add(ring.getKey()).add(ring.getValue());
+            if (payload.toString().length() > MAX_PAYLOAD - 200) {
+                notify(payload.toString());
+                payload = json.createObjectNode().put("i", instance);
+                rings = payload.putArray("r");
+            }
+        }
+        if (!rings.isEmpty()) {
+            notify(payload.toString());
+        }
+    }
+
+    private void notify(String payload) {
+        pool.preparedQuery("select pg_notify($1, $2)").execute(Tuple.of(CHANNEL, payload))
+                .subscribe().with(ok -> {
+                }, failure -> LOG.warnf("NOTIFY failed (other instances catch up on their next check): %s",
+                        failure.getMessage()));
+    }
+
+    private void received(String payload) {
+        Listener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            JsonNode message = json.readTree(payload);
+            if (instance.equals(message.path("i").asText())) {
+                return; // this instance delivered its own events from memory
+            }
+            for (JsonNode ring : message.path("r")) {
+                l.rung(ring.get(0).asText(), ring.get(1).asLong());
+            }
+            JsonNode x = message.get("x");
+            if (x != null) {
+                l.ephemeral(new Ephemeral(x.path("t").asText(), x.path("f").asText(),
+                        x.hasNonNull("c") ? x.get("c").asText() : null, x.hasNonNull("u") ? x.get("u").asText() : null));
+            }
+        } catch (Exception e) {
+            LOG.warnf("ignored a malformed notification: %s", e.getMessage());
+        }
+    }
+}

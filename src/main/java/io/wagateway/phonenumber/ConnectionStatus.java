@@ -1,0 +1,30 @@
+package io.wagateway.phonenumber;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** The {@code connection_status} / {@code whatsapp_status_update} payload of a number. */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ConnectionStatus(boolean connected, String connectionState, String phoneNumber, String verifiedName,
+                               String qualityRating, boolean canSendMessage, Instant checkedAt, String reason) {
+
+    /** States in which Meta does not deliver this number's messages. */
+    private static final java.util.Set<String> DOWN = java.util.Set.of(
+            "DISABLED", "BANNED", "RESTRICTED", "OFFLINE", "DISCONNECTED", "UNVERIFIED", "PENDING_DELETION");
+
+    public static ConnectionStatus of(PhoneNumber n) {
+        Map<String, Object> c = n.connection == null ? Map.of() : n.connection;
+        String state = n.status == null ? "CONNECTED" : n.status;
+        boolean connected = !DOWN.contains(state);
+        Object canSend = c.get("canSendMessage");
+        Object checkedAt = c.get("checkedAt");
+        return new ConnectionStatus(connected, state.toLowerCase(), n.displayPhoneNumber, n.verifiedName,
+                n.qualityRating, connected && (canSend == null || !"BLOCKED".equals(canSend)),
+                checkedAt == null ? n.updatedAt : Instant.parse(checkedAt.toString()),
+                c.get("reason") == null ? null : c.get("reason").toString());
+    }
+}
