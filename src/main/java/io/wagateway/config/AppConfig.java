@@ -70,5 +70,16 @@ public interface AppConfig {
         /** How long durable events stay available to {@code resume}. */
         @WithDefault("24h")
         Duration retention();
+
+        /**
+         * Who gets {@code conversation_updated}: {@code tenant} (the contract: every connection of
+         * the tenant) or {@code rooms} (like {@code new_message}: the conversation, customer and
+         * general rooms and the assignee), for large tenants where a tenant-wide push per message
+         * is more than the agents' browsers need.
+         */
+        @WithDefault("tenant")
+        ConversationUpdates conversationUpdates();
+
+        enum ConversationUpdates { tenant, rooms }
     }
 }

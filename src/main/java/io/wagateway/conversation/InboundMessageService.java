@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.wagateway.config.AppConfig;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
@@ -40,9 +41,11 @@ public class InboundMessageService {
     private final FanoutService publisher;
     private final ViewMapper views;
     private final ObjectMapper json;
+    private final AppConfig.Events.ConversationUpdates conversationUpdates;
 
     public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, FanoutService publisher,
-                                 ViewMapper views, ObjectMapper json) {
+                                 ViewMapper views, ObjectMapper json, AppConfig config) {
+        this.conversationUpdates = config.events().conversationUpdates();
         this.numbers = numbers;
         this.eventLog = eventLog;
         this.publisher = publisher;
@@ -95,8 +98,15 @@ public class InboundMessageService {
                 .chain(conversation -> message(messageId).chain(message -> eventLog.append(tenant, List.of(
                         NewEvent.forMessage("new_message", conversationId, contactId, conversation.assigneeId,
                                 views.message(message, conversation)),
-                        NewEvent.forTenant("conversation_updated", views.conversation(conversation))))))
+                        conversationUpdated(conversation, contactId)))))
                 .map(events -> new Result(Outcome.STORED, messageId, conversationId, events));
+    }
+
+    private NewEvent conversationUpdated(Conversation conversation, UUID contactId) {
+        var view = views.conversation(conversation);
+        return conversationUpdates == AppConfig.Events.ConversationUpdates.rooms
+                ? NewEvent.forMessage("conversation_updated", conversation.id, contactId, conversation.assigneeId, view)
+                : NewEvent.forTenant("conversation_updated", view);
     }
 
     private static Uni<Conversation> withView(UUID conversationId) {

@@ -20,7 +20,10 @@ public class StartupRegistration {
         }
         var registration = new PhoneNumberService.Registration(wa.phoneNumberId().get(), wa.wabaId().orElse(null),
                 wa.displayPhoneNumber().get(), null, wa.accessToken().orElse(null));
-        VertxContextSupport.subscribeAndAwait(() -> service.register(wa.tenant(), registration));
+        // replicas starting together race on the unique phone-number-id: the loser's retry finds the row
+        VertxContextSupport.subscribeAndAwait(() -> service.register(wa.tenant(), registration)
+                .onFailure(f -> !(f instanceof io.wagateway.protocol.ProtocolException)).retry()
+                .withBackOff(java.time.Duration.ofMillis(50)).atMost(3));
         LOG.infof("Registered WhatsApp number %s for tenant %s", wa.phoneNumberId().get(), wa.tenant());
     }
 }
