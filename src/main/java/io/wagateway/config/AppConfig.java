@@ -63,6 +63,36 @@ public interface AppConfig {
 
         Optional<String> accessToken();
 
+        /** Longest wait for one Graph API call before it counts as a (retryable) timeout. */
+        @WithDefault("10s")
+        Duration callTimeout();
+
+        /** Sends per second per number: Meta's default 80, up to 1000 for upgraded numbers. */
+        @WithDefault("80")
+        int messagesPerSecond();
+
+        /** Outbox retries: first delay, doubled per attempt with jitter, up to the maximum. */
+        @WithDefault("1s")
+        Duration retryInitialDelay();
+
+        @WithDefault("5m")
+        Duration retryMaxDelay();
+
+        /** Attempts before a retryable failure becomes final. */
+        @WithDefault("10")
+        int maxAttempts();
+
+        /** How long an instance owns an outbox row while calling Meta; longer than call-timeout. */
+        @WithDefault("30s")
+        Duration sendLock();
+
+        /** How long a connection status read from Meta is served from cache. */
+        @WithDefault("60s")
+        Duration statusCacheTtl();
+
+        /** Show Meta's typing indicator to the customer when an agent types (issue: collaboration). */
+        Optional<Boolean> customerTypingIndicator();
+
         enum Mode { cloud, sandbox }
     }
 

@@ -42,9 +42,11 @@ public class InboundMessageService {
     private final ViewMapper views;
     private final ObjectMapper json;
     private final AppConfig.Events.ConversationUpdates conversationUpdates;
+    private final ConversationStore store;
 
     public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, FanoutService publisher,
-                                 ViewMapper views, ObjectMapper json, AppConfig config) {
+                                 ViewMapper views, ObjectMapper json, AppConfig config, ConversationStore store) {
+        this.store = store;
         this.conversationUpdates = config.events().conversationUpdates();
         this.numbers = numbers;
         this.eventLog = eventLog;
@@ -67,8 +69,8 @@ public class InboundMessageService {
     private Uni<Result> store(Mutiny.Session session, PhoneNumber number, InboundMessage m) {
         String waId = Numbers.digits(m.fromWaId());
         UUID messageId = UUID.randomUUID();
-        return upsertContact(session, number.tenantId, waId, m.profileName())
-                .chain(contactId -> upsertConversation(session, number, contactId)
+        return store.upsertContact(number.tenantId, waId, m.profileName())
+                .chain(contactId -> store.upsertConversation(number, contactId)
                         .chain(conversationId -> insertMessage(session, number.tenantId, conversationId, messageId, m)
                                 .chain(inserted -> inserted == 0
                                         ? Uni.createFrom().item(Result.of(Outcome.DUPLICATE))
@@ -94,7 +96,7 @@ public class InboundMessageService {
                                 update contact set last_message_at = greatest(last_message_at, :ts), updated_at = now()
                                  where id = :contact""")
                         .setParameter("ts", m.timestamp()).setParameter("contact", contactId).executeUpdate())
-                .chain(() -> withView(conversationId))
+                .chain(() -> store.withView(conversationId))
                 .chain(conversation -> message(messageId).chain(message -> eventLog.append(tenant, List.of(
                         NewEvent.forMessage("new_message", conversationId, contactId, conversation.assigneeId,
                                 views.message(message, conversation)),
@@ -109,43 +111,8 @@ public class InboundMessageService {
                 : NewEvent.forTenant("conversation_updated", view);
     }
 
-    private static Uni<Conversation> withView(UUID conversationId) {
-        return Conversation.find("""
-                select c from Conversation c join fetch c.contact join fetch c.phoneNumber
-                left join fetch c.lastMessage where c.id = ?1""", conversationId).firstResult();
-    }
-
     private static Uni<Message> message(UUID messageId) {
         return Message.findById(messageId);
-    }
-
-    private static Uni<UUID> upsertContact(Mutiny.Session session, String tenant, String waId, String name) {
-        return session.createNativeQuery("""
-                        insert into contact (id, tenant_id, wa_id, name) values (:id, :tenant, :waId, :name)
-                        on conflict (tenant_id, wa_id) do update
-                           set name = coalesce(excluded.name, contact.name),
-                               updated_at = case when excluded.name is distinct from contact.name
-                                   and excluded.name is not null then now() else contact.updated_at end
-                        returning id""", UUID.class)
-                .setParameter("id", UUID.randomUUID())
-                .setParameter("tenant", tenant)
-                .setParameter("waId", waId)
-                .setParameter("name", name)
-                .getSingleResult();
-    }
-
-    private static Uni<UUID> upsertConversation(Mutiny.Session session, PhoneNumber number, UUID contactId) {
-        // "do update" rather than "do nothing" so that the existing row's id is returned (and locked)
-        return session.createNativeQuery("""
-                        insert into conversation (id, tenant_id, contact_id, phone_number_id)
-                        values (:id, :tenant, :contact, :number)
-                        on conflict (contact_id, phone_number_id) do update set tenant_id = excluded.tenant_id
-                        returning id""", UUID.class)
-                .setParameter("id", UUID.randomUUID())
-                .setParameter("tenant", number.tenantId)
-                .setParameter("contact", contactId)
-                .setParameter("number", number.id)
-                .getSingleResult();
     }
 
     private Uni<Integer> insertMessage(Mutiny.Session session, String tenant, UUID conversationId, UUID messageId,

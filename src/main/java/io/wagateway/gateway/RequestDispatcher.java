@@ -10,6 +10,10 @@ import io.smallrye.mutiny.Uni;
 import io.wagateway.agent.AgentService;
 import io.wagateway.config.AppConfig;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.outbound.OutboundMessageService;
+import io.wagateway.outbound.OutboxSender;
+import io.wagateway.phonenumber.NumberStateService;
+import io.wagateway.protocol.WhatsAppException;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.protocol.ClientEvent;
 import io.wagateway.protocol.ClientEvent.*;
@@ -60,6 +64,10 @@ public class RequestDispatcher {
             Map.entry(Resume.class, "resumed"),
             Map.entry(Ping.class, "pong"));
 
+    /** Requests whose failures have their own answer event. */
+    private static final Map<Class<? extends ClientEvent>, String> FAILURE_ANSWERS = Map.of(
+            SendMessage.class, "message_send_error");
+
     private final ObjectMapper json;
     private final Validator validator;
     private final ConversationQueries queries;
@@ -68,12 +76,21 @@ public class RequestDispatcher {
     private final ConnectionRegistry registry;
     private final SessionTimers timers;
     private final FanoutService fanout;
+    private final OutboundMessageService outbound;
+    private final OutboxSender outboxSender;
+    private final SendAnswers sendAnswers;
+    private final NumberStateService numberStates;
     private final String rateLimitMessage;
 
     public RequestDispatcher(ObjectMapper json, Validator validator, ConversationQueries queries, AgentService agents,
                              TokenVerifier tokens, ConnectionRegistry registry, SessionTimers timers,
-                             AppConfig config, FanoutService fanout) {
+                             AppConfig config, FanoutService fanout, OutboundMessageService outbound,
+                             OutboxSender outboxSender, SendAnswers sendAnswers, NumberStateService numberStates) {
         this.fanout = fanout;
+        this.outbound = outbound;
+        this.outboxSender = outboxSender;
+        this.sendAnswers = sendAnswers;
+        this.numberStates = numberStates;
         this.rateLimitMessage = "too many events: at most " + config.ws().rateLimitPerSecond()
                 + " a second, bursts of " + config.ws().rateLimitBurst();
         this.json = json;
@@ -95,7 +112,7 @@ public class RequestDispatcher {
         } catch (Refusal refused) {
             return session.sendText(encode(ServerFrame.error(refused.requestId, refused.code(), refused.getMessage())));
         }
-        String answer = ANSWERS.get(request.data().getClass());
+        String answer = FAILURE_ANSWERS.getOrDefault(request.data().getClass(), ANSWERS.get(request.data().getClass()));
         return Uni.createFrom().deferred(() -> handle(session, request))
                 .onFailure().recoverWithItem(failure -> failureFrame(request, answer, failure))
                 .chain(reply -> reply == null ? Uni.createFrom().voidItem() : session.sendText(encode(reply)));
@@ -229,11 +246,33 @@ public class RequestDispatcher {
                     Map.of("recovered", resumed.recovered(), "replayed", resumed.replayed(),
                             "lastSeq", resumed.lastSeq())))).replaceWith((ServerFrame) null);
         }
+        if (data instanceof SendMessage r) {
+            // message_sent goes out before the sender starts, so it always precedes the outcome
+            return outbound.send(me, r).chain(accepted -> {
+                if (accepted.created()) {
+                    sendAnswers.expect(accepted.messageId(), session, id);
+                }
+                Map<String, Object> sent = new java.util.LinkedHashMap<>();
+                sent.put("messageId", accepted.messageId().toString());
+                sent.put("clientMessageId", accepted.clientMessageId());
+                sent.put("status", accepted.status());
+                return session.sendText(encode(ServerFrame.success(answer, id, sent)))
+                        .invoke(() -> outboxSender.dispatch(accepted.job()))
+                        .replaceWith((ServerFrame) null);
+            });
+        }
+        if (data instanceof GetQrCode r) {
+            return numberStates.qrCode(tenant, Boolean.TRUE.equals(r.forceNew()), r.prefilledMessage())
+                    .map(code -> ServerFrame.success(answer, id, code));
+        }
+        if (data instanceof GetConnectionStatus) {
+            return numberStates.connectionStatus(tenant).map(status -> ServerFrame.success(answer, id, status));
+        }
         if (data instanceof Ping) {
             return Uni.createFrom().item(ServerFrame.success(answer, id, new Views.Pong(Instant.now())));
         }
-        // send_message, QR and connection status, typing, read receipts, agent status and assignment
-        // arrive with the outbound and collaboration issues.
+        // typing, read receipts, agent status and assignment arrive with the collaboration issue
+
         return Uni.createFrom().failure(new ProtocolException(ErrorCode.UNAVAILABLE,
                 request.event() + " is not available on this server yet"));
     }
@@ -265,18 +304,18 @@ public class RequestDispatcher {
     }
 
     private ServerFrame failureFrame(Request request, String answer, Throwable failure) {
-        ErrorCode code;
-        String message;
-        if (failure instanceof ProtocolException p) {
-            code = p.code();
-            message = p.getMessage();
+        ServerFrame.ErrorBody error;
+        if (failure instanceof WhatsAppException w) {
+            error = new ServerFrame.ErrorBody(w.code(), w.getMessage(), w.metaCode() == 0 ? null : w.metaCode(),
+                    w.details());
+        } else if (failure instanceof ProtocolException p) {
+            error = new ServerFrame.ErrorBody(p.code(), p.getMessage());
         } else {
             LOG.errorf(failure, "%s failed", request.event());
-            code = ErrorCode.INTERNAL;
-            message = "internal error";
+            error = new ServerFrame.ErrorBody(ErrorCode.INTERNAL, "internal error");
         }
-        return answer == null ? ServerFrame.error(request.requestId(), code, message)
-                : ServerFrame.failure(answer, request.requestId(), code, message);
+        return answer == null ? new ServerFrame("error", request.requestId(), null, error)
+                : new ServerFrame(answer, request.requestId(), null, ServerFrame.Answer.failed(error));
     }
 
     String encode(ServerFrame frame) {

@@ -3,7 +3,15 @@ package io.wagateway.phonenumber;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.wagateway.config.AppConfig;
+import io.wagateway.protocol.ProtocolException;
+import io.wagateway.protocol.WhatsAppException;
+import io.wagateway.whatsapp.MetaError;
+import io.wagateway.whatsapp.WhatsAppClient;
 import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.FanoutService;
 import io.wagateway.protocol.ServerFrame;
@@ -24,8 +32,13 @@ public class NumberStateService {
     private final PhoneNumberRepository numbers;
     private final FanoutService fanout;
     private final ObjectMapper json;
+    private final WhatsAppClient whatsapp;
+    private final java.time.Duration statusTtl;
 
-    public NumberStateService(PhoneNumberRepository numbers, FanoutService fanout, ObjectMapper json) {
+    public NumberStateService(PhoneNumberRepository numbers, FanoutService fanout, ObjectMapper json,
+                              WhatsAppClient whatsapp, AppConfig config) {
+        this.whatsapp = whatsapp;
+        this.statusTtl = config.whatsapp().statusCacheTtl();
         this.numbers = numbers;
         this.fanout = fanout;
         this.json = json;
@@ -63,6 +76,124 @@ public class NumberStateService {
             n.connection = connection;
             n.updatedAt = Instant.now();
         }));
+    }
+
+    /**
+     * {@code get_connection_status}: the tenant's number as Meta last reported it, read again when
+     * older than {@code app.whatsapp.status-cache-ttl}. A change is pushed to the tenant.
+     */
+    public Uni<ConnectionStatus> connectionStatus(String tenant) {
+        return numbers.findDefault(tenant)
+                .onItem().ifNull().failWith(() -> ProtocolException.notFound("WhatsApp number of this tenant"))
+                .chain(number -> fresh(number) ? Uni.createFrom().item(ConnectionStatus.of(number)) : refresh(number));
+    }
+
+    /** Keeps every number's status fresh, so that changes are pushed even when nobody asks. */
+    @Scheduled(every = "${app.whatsapp.status-refresh-interval:5m}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshAll() {
+        return numbers.listAll().chain(all -> Multi.createFrom().iterable(all)
+                .onItem().transformToUniAndConcatenate(n -> refresh(n).onFailure().recoverWithNull())
+                .collect().last()).replaceWithVoid();
+    }
+
+    private boolean fresh(PhoneNumber number) {
+        Object checkedAt = number.connection == null ? null : number.connection.get("checkedAt");
+        return checkedAt != null && Instant.parse(checkedAt.toString()).plus(statusTtl).isAfter(Instant.now());
+    }
+
+    /** Reads the number from the Graph API, stores what changed and tells the tenant if it did. */
+    Uni<ConnectionStatus> refresh(PhoneNumber number) {
+        return whatsapp.phoneNumber(number)
+                .map(this::stateFrom)
+                .onFailure(MetaError.class).recoverWithItem(f -> {
+                    MetaError error = (MetaError) f;
+                    if (error.tokenRejected()) {
+                        return new Observed("DISCONNECTED", null, null, "BLOCKED",
+                                "access token rejected by Meta (" + error.code() + "): register a new token");
+                    }
+                    return new Observed(null, null, null, null, "status unavailable: " + error.getMessage());
+                })
+                .chain(observed -> Panache.withTransaction(() -> PhoneNumber.<PhoneNumber>findById(number.id)
+                        .map(current -> {
+                            ConnectionStatus before = ConnectionStatus.of(current);
+                            if (observed.state() != null) {
+                                current.status = observed.state();
+                            }
+                            if (observed.quality() != null) {
+                                current.qualityRating = observed.quality();
+                            }
+                            if (observed.verifiedName() != null) {
+                                current.verifiedName = observed.verifiedName();
+                            }
+                            Map<String, Object> connection = current.connection == null ? new HashMap<>()
+                                    : new HashMap<>(current.connection);
+                            connection.put("checkedAt", Instant.now().toString());
+                            connection.put("reason", observed.reason());
+                            connection.put("canSendMessage", observed.canSend());
+                            current.connection = connection;
+                            current.updatedAt = Instant.now();
+                            return new Change(current, !sameState(before, ConnectionStatus.of(current)));
+                        })))
+                .invoke(change -> {
+                    if (change.changed()) {
+                        announce(change.number());
+                    }
+                })
+                .map(change -> ConnectionStatus.of(change.number()));
+    }
+
+    private record Observed(String state, String quality, String verifiedName, String canSend, String reason) {}
+
+    private record Change(PhoneNumber number, boolean changed) {}
+
+    private Observed stateFrom(JsonNode n) {
+        String canSend = n.path("health_status").path("can_send_message").asText(null);
+        String reason = null;
+        for (JsonNode entity : n.path("health_status").path("entities")) {
+            if (!"AVAILABLE".equals(entity.path("can_send_message").asText("AVAILABLE"))) {
+                reason = entity.path("entity_type").asText("?") + " " + entity.path("can_send_message").asText();
+            }
+        }
+        return new Observed(n.path("status").asText(null), n.path("quality_rating").asText(null),
+                n.path("verified_name").asText(null), canSend, reason);
+    }
+
+    private static boolean sameState(ConnectionStatus a, ConnectionStatus b) {
+        return a.connected() == b.connected() && java.util.Objects.equals(a.connectionState(), b.connectionState())
+                && java.util.Objects.equals(a.qualityRating(), b.qualityRating())
+                && a.canSendMessage() == b.canSendMessage() && java.util.Objects.equals(a.reason(), b.reason());
+    }
+
+    /**
+     * {@code get_qr_code}: the stored code of the tenant's number, or (when there is none, when the
+     * prefilled message differs, or with {@code forceNew}) a new one created at Meta and stored, so
+     * that repeated calls do not create codes.
+     */
+    public Uni<QrCode> qrCode(String tenant, boolean forceNew, String prefilledMessage) {
+        return numbers.findDefault(tenant)
+                .onItem().ifNull().failWith(() -> ProtocolException.notFound("WhatsApp number of this tenant"))
+                .chain(number -> {
+                    QrCode stored = QrCode.of(number.qrCode);
+                    if (!forceNew && stored != null
+                            && (prefilledMessage == null || prefilledMessage.equals(stored.prefilledMessage()))) {
+                        return Uni.createFrom().item(stored);
+                    }
+                    String text = prefilledMessage != null ? prefilledMessage
+                            : stored != null ? stored.prefilledMessage() : "Hello";
+                    return whatsapp.createQrCode(number, text)
+                            .onFailure(MetaError.class).transform(f -> asProtocol((MetaError) f))
+                            .map(QrCode::from)
+                            .call(code -> Panache.withTransaction(() -> PhoneNumber.<PhoneNumber>findById(number.id)
+                                    .invoke(current -> {
+                                        current.qrCode = code.toMap();
+                                        current.updatedAt = Instant.now();
+                                    })));
+                });
+    }
+
+    public static WhatsAppException asProtocol(MetaError error) {
+        return new WhatsAppException(error.getMessage(), error.code(), error.details());
     }
 
     /** Pushes the number's state to every connection of its tenant, on every instance. */

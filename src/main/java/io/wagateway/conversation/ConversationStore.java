@@ -1,0 +1,60 @@
+package io.wagateway.conversation;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.wagateway.phonenumber.PhoneNumber;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.UUID;
+
+/**
+ * The writes that open a conversation, shared by inbound messages and first outbound sends.
+ * Upserts, so that concurrent first messages of one customer meet on the unique keys instead
+ * of failing. Must run inside a transaction.
+ */
+@ApplicationScoped
+public class ConversationStore {
+
+    public Uni<UUID> upsertContact(String tenant, String waId, String name) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        insert into contact (id, tenant_id, wa_id, name) values (:id, :tenant, :waId, :name)
+                        on conflict (tenant_id, wa_id) do update
+                           set name = coalesce(excluded.name, contact.name),
+                               updated_at = case when excluded.name is distinct from contact.name
+                                   and excluded.name is not null then now() else contact.updated_at end
+                        returning id""", UUID.class)
+                .setParameter("id", UUID.randomUUID())
+                .setParameter("tenant", tenant)
+                .setParameter("waId", waId)
+                .setParameter("name", name)
+                .getSingleResult());
+    }
+
+    public Uni<UUID> upsertConversation(PhoneNumber number, UUID contactId) {
+        // "do update" rather than "do nothing" so that the existing row's id is returned (and locked)
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        insert into conversation (id, tenant_id, contact_id, phone_number_id)
+                        values (:id, :tenant, :contact, :number)
+                        on conflict (contact_id, phone_number_id) do update set tenant_id = excluded.tenant_id
+                        returning id""", UUID.class)
+                .setParameter("id", UUID.randomUUID())
+                .setParameter("tenant", number.tenantId)
+                .setParameter("contact", contactId)
+                .setParameter("number", number.id)
+                .getSingleResult());
+    }
+
+    /** The customer's conversation with the number, created when it does not exist yet. */
+    public Uni<Conversation> open(PhoneNumber number, String waId) {
+        return upsertContact(number.tenantId, waId, null)
+                .chain(contactId -> upsertConversation(number, contactId))
+                .chain(this::withView);
+    }
+
+    /** A conversation with what its view needs: contact, number and last message. */
+    public Uni<Conversation> withView(UUID conversationId) {
+        return Conversation.find("""
+                select c from Conversation c join fetch c.contact join fetch c.phoneNumber
+                left join fetch c.lastMessage where c.id = ?1""", conversationId).firstResult();
+    }
+}

@@ -1,0 +1,59 @@
+package io.wagateway.whatsapp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.wagateway.config.AppConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/** The Graph API over the reactive REST client, with a hard timeout and transport errors as {@link MetaError}. */
+@ApplicationScoped
+class CloudGraphTransport implements GraphTransport {
+
+    private final GraphApi api;
+    private final String version;
+    private final Duration timeout;
+
+    CloudGraphTransport(@RestClient GraphApi api, AppConfig config) {
+        this.api = api;
+        this.version = config.whatsapp().apiVersion();
+        this.timeout = config.whatsapp().callTimeout();
+    }
+
+    @Override
+    public Uni<JsonNode> messages(String phoneNumberId, String accessToken, JsonNode body) {
+        return guard(api.messages(version, phoneNumberId, bearer(accessToken), body));
+    }
+
+    @Override
+    public Uni<JsonNode> phoneNumber(String phoneNumberId, String accessToken, String fields) {
+        return guard(api.phoneNumber(version, phoneNumberId, fields, bearer(accessToken)));
+    }
+
+    @Override
+    public Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields) {
+        return guard(api.qrCodes(version, phoneNumberId, fields, bearer(accessToken)));
+    }
+
+    @Override
+    public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
+        return guard(api.createQrCode(version, phoneNumberId, bearer(accessToken), body));
+    }
+
+    private static String bearer(String accessToken) {
+        if (accessToken == null || accessToken.isBlank()) {
+            throw new MetaError(401, 190, "no access token is registered for this number", null);
+        }
+        return "Bearer " + accessToken;
+    }
+
+    private Uni<JsonNode> guard(Uni<JsonNode> call) {
+        return call.ifNoItem().after(timeout).failWith(TimeoutException::new)
+                .onFailure(f -> !(f instanceof MetaError)).transform(f -> MetaError.network(
+                        f instanceof TimeoutException ? "Graph API call timed out" : "Graph API unreachable: "
+                                + f.getClass().getSimpleName()));
+    }
+}

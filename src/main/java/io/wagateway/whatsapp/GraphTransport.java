@@ -1,0 +1,19 @@
+package io.wagateway.whatsapp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where Graph API calls go: Meta in cloud mode, the built-in simulator in sandbox mode. Failures
+ * are {@link MetaError}s.
+ */
+public interface GraphTransport {
+
+    Uni<JsonNode> messages(String phoneNumberId, String accessToken, JsonNode body);
+
+    Uni<JsonNode> phoneNumber(String phoneNumberId, String accessToken, String fields);
+
+    Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields);
+
+    Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body);
+}

@@ -1,0 +1,287 @@
+package io.wagateway.outbound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.wagateway.conversation.InboundMessageService;
+import io.wagateway.phonenumber.PhoneNumber;
+import io.wagateway.support.Db;
+import io.wagateway.support.FakeGraphApi;
+import io.wagateway.support.FakeGraphApi.Reply;
+import io.wagateway.support.FakeGraphResource;
+import io.wagateway.support.Seeder;
+import io.wagateway.support.TestTokens;
+import io.wagateway.support.WsClient;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** send_message against a scripted Graph API imitation. */
+@QuarkusTest
+@QuarkusTestResource(value = FakeGraphResource.class, restrictToAnnotatedClass = true)
+class OutboundSendTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    Seeder seeder;
+
+    @Inject
+    Db db;
+
+    @FakeGraphResource.InjectFakeGraph
+    FakeGraphApi graph;
+
+    private String tenant;
+    private PhoneNumber number;
+    private String customer;
+    private InboundMessageService.Result inbound;
+
+    @BeforeEach
+    void seed() {
+        graph.reset();
+        tenant = Seeder.tenant();
+        number = seeder.phoneNumber(tenant);
+        customer = Seeder.number();
+        inbound = seeder.inbound(number, customer, "Cus", "hi there", Instant.now().minusSeconds(60));
+    }
+
+    @Test
+    void textIsStoredAnsweredAndSentWithTheNumbersToken() {
+        try (WsClient ws = agent("alice"); WsClient colleague = agent("bob")) {
+            colleague.ok("join_conversation", Map.of("conversationId", conversationId()));
+            String id = ws.send("send_message", Map.of("to", "+" + customer, "message", "See https://acme.example",
+                    "clientMessageId", "c-1"));
+            JsonNode sent = ws.next("message_sent");
+            assertEquals(id, sent.path("requestId").asText());
+            assertEquals("pending", sent.path("data").path("data").path("status").asText());
+            assertEquals("c-1", sent.path("data").path("data").path("clientMessageId").asText());
+            String messageId = sent.path("data").path("data").path("messageId").asText();
+            JsonNode success = ws.next("message_sent_success");
+            assertEquals(id, success.path("requestId").asText());
+            assertEquals(messageId, success.path("data").path("data").path("messageId").asText());
+            assertTrue(success.path("data").path("data").path("waMessageId").asText().startsWith("wamid.fake-"));
+
+            FakeGraphApi.Request call = graph.await("/messages", 1).get(0);
+            assertEquals("POST", call.method());
+            assertEquals("/v25.0/" + number.phoneNumberId + "/messages", call.path());
+            assertEquals("Bearer secret-token-" + number.displayPhoneNumber, call.headers().get("Authorization"));
+            assertTrue(call.headers().get("Content-Type").startsWith("application/json"));
+            JsonNode body = call.body();
+            assertEquals("whatsapp", body.path("messaging_product").asText());
+            assertEquals(customer, body.path("to").asText());
+            assertEquals("text", body.path("type").asText());
+            assertEquals("See https://acme.example", body.path("text").path("body").asText());
+            assertTrue(body.path("text").path("preview_url").asBoolean());
+            assertEquals(messageId, body.path("biz_opaque_callback_data").asText());
+
+            // the colleague in the room sees the outbound message and its tick
+            JsonNode pushed = colleague.next("new_message");
+            assertTrue(pushed.path("data").path("isOutgoing").asBoolean());
+            assertEquals("outbound", pushed.path("data").path("direction").asText());
+            assertEquals("alice", pushed.path("data").path("sentBy").asText());
+            JsonNode tick = colleague.next("message_status_update");
+            assertEquals("sent", tick.path("data").path("status").asText());
+            assertEquals(messageId, tick.path("data").path("messageId").asText());
+            assertEquals("sent", db.string("select status from message where id = $1::uuid", messageId));
+            assertEquals(0, db.count("select count(*) from outbox where message_id = $1::uuid", messageId));
+        }
+    }
+
+    @Test
+    void everyTypeBuildsMetasRequestBody() {
+        String replyTarget = inbound.messageId().toString();
+        try (WsClient ws = agent("alice")) {
+            send(ws, Map.of("to", customer, "type", "template", "template", Map.of("name", "order_update",
+                    "language", "en_US", "components", List.of(Map.of("type", "body", "parameters",
+                            List.of(Map.of("type", "text", "text", "John")))))));
+            send(ws, Map.of("to", customer, "type", "image", "media", Map.of("id", "media-1"), "message", "look"));
+            send(ws, Map.of("to", customer, "type", "document", "media", Map.of("link", "https://x.example/inv.pdf",
+                    "filename", "inv.pdf", "caption", "Invoice")));
+            send(ws, Map.of("to", customer, "type", "audio", "media", Map.of("id", "media-2"), "message", "ignored"));
+            send(ws, Map.of("to", customer, "type", "video", "media", Map.of("id", "media-3")));
+            send(ws, Map.of("to", customer, "type", "reaction", "reaction", Map.of("messageId", replyTarget,
+                    "emoji", "👍")));
+            send(ws, Map.of("to", customer, "type", "location", "location", Map.of("latitude", 52.5,
+                    "longitude", 13.4, "name", "HQ", "address", "Main St 1")));
+            send(ws, Map.of("to", customer, "message", "quoted", "replyTo", replyTarget));
+        }
+        List<JsonNode> bodies = graph.await("/messages", 8).stream().map(FakeGraphApi.Request::body).toList();
+        Map<String, JsonNode> byType = new HashMap<>();
+        bodies.forEach(b -> byType.merge(b.path("type").asText(), b, (a, b2) -> b2.has("context") ? b2 : a));
+        JsonNode template = byType.get("template").path("template");
+        assertEquals("order_update", template.path("name").asText());
+        assertEquals("en_US", template.path("language").path("code").asText());
+        assertEquals("John", template.path("components").path(0).path("parameters").path(0).path("text").asText());
+        assertEquals("media-1", byType.get("image").path("image").path("id").asText());
+        assertEquals("look", byType.get("image").path("image").path("caption").asText());
+        JsonNode document = byType.get("document").path("document");
+        assertEquals("https://x.example/inv.pdf", document.path("link").asText());
+        assertEquals("inv.pdf", document.path("filename").asText());
+        assertEquals("Invoice", document.path("caption").asText());
+        assertFalse(byType.get("audio").path("audio").has("caption"));
+        assertEquals("media-3", byType.get("video").path("video").path("id").asText());
+        String inboundWamid = db.string("select wa_message_id from message where id = $1", inbound.messageId());
+        assertEquals(inboundWamid, byType.get("reaction").path("reaction").path("message_id").asText());
+        assertEquals("👍", byType.get("reaction").path("reaction").path("emoji").asText());
+        assertEquals(52.5, byType.get("location").path("location").path("latitude").asDouble());
+        assertEquals("Main St 1", byType.get("location").path("location").path("address").asText());
+        assertEquals(inboundWamid, byType.get("text").path("context").path("message_id").asText());
+    }
+
+    @Test
+    void repeatedClientMessageIdReturnsTheFirstMessageAndSendsOnce() {
+        try (WsClient ws = agent("alice")) {
+            Map<String, Object> request = Map.of("to", customer, "message", "once", "clientMessageId", "same-id");
+            String first = ws.ok("send_message", request).path("data").path("messageId").asText();
+            ws.next("message_sent_success");
+            JsonNode again = ws.ok("send_message", request).path("data");
+            assertEquals(first, again.path("messageId").asText());
+            assertEquals("sent", again.path("status").asText());
+            ws.assertNo("message_sent_success", Duration.ofMillis(300));
+            assertEquals(1, graph.requests("/messages").size());
+            assertEquals(1, db.count("select count(*) from message where tenant_id = $1 and client_message_id = $2",
+                    tenant, "same-id"));
+        }
+    }
+
+    @Test
+    void outsideTheWindowOnlyTemplatesGoOut() {
+        String late = Seeder.number();
+        seeder.inbound(number, late, "Old", "long ago", Instant.now().minus(Duration.ofHours(25)));
+        try (WsClient ws = agent("alice")) {
+            for (String to : List.of(late, Seeder.number())) { // an old conversation, and a customer never seen
+                JsonNode refused = ws.request("send_message", Map.of("to", to, "message", "hello?"));
+                assertEquals("message_send_error", refused.path("event").asText());
+                assertEquals("outside_window", refused.path("data").path("error").path("code").asText());
+                assertTrue(refused.path("data").path("messageId").isMissingNode());
+            }
+            assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant));
+            assertEquals(0, graph.requests("/messages").size());
+            send(ws, Map.of("to", late, "type", "template", "template", Map.of("name", "reengage", "language",
+                    Map.of("code", "en"))));
+            ws.next("message_sent_success");
+        }
+    }
+
+    @Test
+    void retriesServerErrorsTimeoutsAndThrottlingThenSucceeds() {
+        graph.enqueue(Reply.error(500, 1, "An unknown error occurred"), new Reply(200, "{}", 1500),
+                Reply.error(400, 130429, "Rate limit hit"));
+        try (WsClient ws = agent("alice")) {
+            send(ws, Map.of("to", customer, "message", "persistent"));
+            JsonNode success = ws.next("message_sent_success");
+            assertTrue(success.path("data").path("data").path("waMessageId").asText().startsWith("wamid.fake-"));
+            assertEquals(4, graph.requests("/messages").size());
+        }
+    }
+
+    @Test
+    void permanentErrorsFailAtOnceWithMetasCode() {
+        for (int code : new int[] {131026, 131047}) {
+            graph.reset();
+            graph.enqueue(Reply.error(400, code, "Message undeliverable"));
+            try (WsClient ws = agent("alice")) {
+                ws.ok("join_conversation", Map.of("conversationId", conversationId()));
+                String messageId = send(ws, Map.of("to", customer, "message", "doomed " + code));
+                JsonNode error = ws.next("message_send_error");
+                assertFalse(error.path("data").path("success").asBoolean(true));
+                assertEquals(messageId, error.path("data").path("messageId").asText());
+                assertEquals("whatsapp_error", error.path("data").path("error").path("code").asText());
+                assertEquals(code, error.path("data").path("error").path("metaCode").asInt());
+                assertEquals("details of " + code, error.path("data").path("error").path("details").asText());
+                JsonNode tick = ws.next("message_status_update");
+                assertEquals("failed", tick.path("data").path("status").asText());
+                assertEquals(code, tick.path("data").path("error").path("code").asInt());
+                ws.assertNo("message_sent_success", Duration.ofMillis(300));
+                assertEquals(1, graph.requests("/messages").size());
+                assertEquals("failed", db.string("select status from message where id = $1::uuid", messageId));
+            }
+        }
+    }
+
+    @Test
+    void retryableErrorThatNeverClearsFailsAfterTheLastAttempt() {
+        for (int i = 0; i < 4; i++) {
+            graph.enqueue(Reply.error(503, 0, "unavailable"));
+        }
+        try (WsClient ws = agent("alice")) {
+            send(ws, Map.of("to", customer, "message", "unlucky"));
+            JsonNode error = ws.next("message_send_error");
+            assertEquals("whatsapp_error", error.path("data").path("error").path("code").asText());
+            assertEquals(4, graph.requests("/messages").size());
+        }
+    }
+
+    @Test
+    void invalidSendsAreRefusedBeforeAnythingIsStored() {
+        try (WsClient ws = agent("alice")) {
+            List<Map<String, Object>> invalid = List.of(
+                    Map.of("to", "12", "message", "x"),
+                    Map.of("to", customer),
+                    Map.of("to", customer, "type", "template", "template", Map.of("language", "en")),
+                    Map.of("to", customer, "type", "image", "media", Map.of()),
+                    Map.of("to", customer, "type", "image", "media", Map.of("id", "m", "caption", "c".repeat(1025))),
+                    Map.of("to", customer, "type", "location", "location", Map.of("latitude", "north")),
+                    Map.of("to", customer, "type", "reaction", "reaction", Map.of("messageId", "nope", "emoji", "x")),
+                    Map.of("to", customer, "message", "x", "replyTo", "wamid.unknown"),
+                    Map.of("to", customer, "message", "x", "conversationId", "00000000-0000-0000-0000-000000000000"));
+            for (Map<String, Object> request : invalid) {
+                JsonNode answer = ws.request("send_message", request);
+                assertEquals("message_send_error", answer.path("event").asText(), request.toString());
+                assertTrue(List.of("bad_request", "not_found").contains(
+                        answer.path("data").path("error").path("code").asText()), answer.toString());
+            }
+            JsonNode tooLong = ws.request("send_message", Map.of("to", customer, "message", "x".repeat(4097)));
+            assertEquals("error", tooLong.path("event").asText());
+            assertEquals("bad_request", tooLong.path("data").path("code").asText());
+        }
+        assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant));
+        assertEquals(0, graph.requests("/messages").size());
+    }
+
+    @Test
+    void accessTokenNeverReachesClients() {
+        graph.enqueue(Reply.error(401, 190, "Error validating access token"));
+        try (WsClient ws = agent("alice")) {
+            send(ws, Map.of("to", customer, "message", "x"));
+            JsonNode error = ws.next("message_send_error");
+            assertEquals(190, error.path("data").path("error").path("metaCode").asInt());
+            assertFalse(error.toString().contains("secret-token"));
+            JsonNode status = ws.ok("get_connection_status", Map.of()).path("data");
+            assertFalse(status.toString().contains("secret-token"));
+        }
+    }
+
+    private String send(WsClient ws, Map<String, Object> request) {
+        JsonNode answer = ws.ok("send_message", request);
+        return answer.path("data").path("messageId").asText();
+    }
+
+    private String conversationId() {
+        return inbound.conversationId().toString();
+    }
+
+    private WsClient agent(String user) {
+        return WsClient.connect(vertx, base, TestTokens.agent(tenant, user));
+    }
+
+}
