@@ -16,7 +16,7 @@ DB="${DB:-wa_pgbench}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 CLIENTS_LIST="${CLIENTS_LIST:-1 8}"
 # every session commits durably, whatever the server's default
-export PGOPTIONS="-c synchronous_commit=on"
+export PGOPTIONS="-c synchronous_commit=on -c client_min_messages=warning"
 
 command -v pgbench >/dev/null || { echo "pgbench not found: apt-get install postgresql-contrib (or postgresql-client)"; exit 2; }
 

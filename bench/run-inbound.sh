@@ -36,6 +36,7 @@ STEP_DURATION="${STEP_DURATION:-20}"
 PORT="${PORT:-18080}"
 DB="${DB:-wa_bench}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"  # no NOTICE from dropdb --if-exists
 SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:-}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xms512m -Xmx1g}"
 
@@ -110,7 +111,9 @@ done
 log "service ready (pid $SERVICE_PID)"
 
 # ---- harness
-args=(--url "http://127.0.0.1:$PORT" --pid "$SERVICE_PID"
+# the postmaster's pid, so that the harness reports this server's CPU (not a test's embedded one)
+PG_PID=$(head -1 "$(psql -d "$DB" -Atc 'show data_directory' 2>/dev/null)/postmaster.pid" 2>/dev/null || echo 0)
+args=(--url "http://127.0.0.1:$PORT" --pid "$SERVICE_PID" --pg-pid "${PG_PID:-0}"
       --key "$SERVICE_DIR/src/main/resources/dev-keys/jwt-private.pem"
       --secret bench-secret --tenant bench --phone-number-id pn-bench --display 15550009999 --waba-id waba-bench
       --clients "$CLIENTS" --general "$GENERAL" --customers "$CUSTOMERS" --rate "$RATE"

@@ -22,6 +22,7 @@ public class ConnectionRegistry {
     private final ConcurrentMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<ClientSession>> byTenant = new ConcurrentHashMap<>();
     private final AppConfig.Ws config;
+    private volatile boolean draining;
 
     public ConnectionRegistry(AppConfig config) {
         this.config = config.ws();
@@ -62,6 +63,15 @@ public class ConnectionRegistry {
     public boolean isOnline(String tenant, String userId) {
         Set<ClientSession> sessions = byTenant.get(tenant);
         return sessions != null && sessions.stream().anyMatch(s -> s.identity().userId().equals(userId));
+    }
+
+    /** Shutting down: no new connections. */
+    void startDraining() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     public boolean hasTenant(String tenant) {

@@ -24,8 +24,10 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
     private final Set<String> allowedOrigins;
+    private final ConnectionRegistry registry;
 
-    public GatewayUpgradeCheck(AppConfig config) {
+    public GatewayUpgradeCheck(AppConfig config, ConnectionRegistry registry) {
+        this.registry = registry;
         this.allowedOrigins = config.ws().allowedOrigins().map(Set::copyOf).orElse(Set.of());
     }
 
@@ -36,6 +38,9 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        if (registry.draining()) {
+            return CheckResult.rejectUpgrade(503); // shutting down: the client retries on another replica
+        }
         String origin = context.httpRequest().getHeader("Origin");
         if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
             return CheckResult.rejectUpgrade(403);

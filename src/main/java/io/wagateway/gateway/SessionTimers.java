@@ -5,12 +5,17 @@ import io.quarkus.websockets.next.CloseReason;
 import io.vertx.core.Vertx;
 import io.wagateway.config.AppConfig;
 import io.wagateway.protocol.CloseCodes;
-import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.wagateway.outbound.OutboxSender;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Closes connections whose JWT expired (4001: smallrye-jwt does not do it for WebSockets) and
@@ -24,8 +29,10 @@ public class SessionTimers {
     private final Vertx vertx;
     private final ConnectionRegistry registry;
     private final long idleTimeoutNanos;
+    private final OutboxSender outbox;
 
-    public SessionTimers(Vertx vertx, ConnectionRegistry registry, AppConfig config) {
+    public SessionTimers(Vertx vertx, ConnectionRegistry registry, AppConfig config, OutboxSender outbox) {
+        this.outbox = outbox;
         this.vertx = vertx;
         this.registry = registry;
         this.idleTimeoutNanos = config.ws().idleTimeout().toNanos();
@@ -59,11 +66,26 @@ public class SessionTimers {
         }
     }
 
-    /** Tells clients to reconnect elsewhere (1001) before this instance stops. */
-    void goingAway(@Observes ShutdownEvent event) {
+    /**
+     * First step of a graceful shutdown (readiness is already DOWN): refuse new upgrades and tell
+     * clients to reconnect elsewhere (1001). This runs in Quarkus' shutdown delay because by the
+     * time ShutdownEvent observers run the HTTP server has closed the sockets itself, with 1000.
+     */
+    void goingAway(@Observes ShutdownDelayInitiatedEvent event) {
+        registry.startDraining();
+        outbox.stop();
+        List<Uni<Void>> closing = new ArrayList<>();
         for (ClientSession session : registry.all()) {
             cancel(session);
-            close(session, CloseCodes.GOING_AWAY, "server shutting down");
+            closing.add(session.connection().close(new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"))
+                    .onFailure().recoverWithNull());
+        }
+        if (!closing.isEmpty()) {
+            try {
+                Uni.join().all(closing).andFailFast().await().atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warnf("not every WebSocket closed within 5 s: %s", e.getMessage());
+            }
         }
     }
 

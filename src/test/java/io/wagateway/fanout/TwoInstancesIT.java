@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 import io.vertx.core.Vertx;
+import io.wagateway.support.AppProcess;
 import io.wagateway.support.Webhooks;
 import io.wagateway.support.WsClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -44,22 +45,24 @@ class TwoInstancesIT {
 
     static EmbeddedPostgres postgres;
     static Vertx vertx;
-    static Instance a;
-    static Instance b;
+    static AppProcess a;
+    static AppProcess b;
 
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         vertx = Vertx.vertx();
-        a = Instance.start("a", postgres.getPort());
-        b = Instance.start("b", postgres.getPort());
+        Map<String, String> env = Map.of("APP_WHATSAPP_TENANT", TENANT, "APP_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID,
+                "APP_WHATSAPP_DISPLAY_PHONE_NUMBER", DISPLAY, "APP_WHATSAPP_WABA_ID", "waba-it");
+        a = AppProcess.start("two-instances-a", postgres.getPort(), env);
+        b = AppProcess.start("two-instances-b", postgres.getPort(), env);
         a.awaitReady();
         b.awaitReady();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (Instance instance : new Instance[] {a, b}) {
+        for (AppProcess instance : new AppProcess[] {a, b}) {
             if (instance != null) {
                 instance.stop();
             }
@@ -92,7 +95,7 @@ class TwoInstancesIT {
             onB.ok("join_general", Map.of());
             int n = 30;
             for (int i = 0; i < n; i++) {
-                Instance target = i % 2 == 0 ? a : b;
+                AppProcess target = i % 2 == 0 ? a : b;
                 assertEquals(200, target.postWebhook(Webhooks.text(PHONE_NUMBER_ID, DISPLAY, "1555777100" + (i % 5),
                         "C", Webhooks.wamid(), "m" + i)));
             }
@@ -129,85 +132,6 @@ class TwoInstancesIT {
     }
 
     static String token(String user) throws Exception {
-        PrivateKey key = KeyUtils.readPrivateKey("dev-keys/jwt-private.pem");
-        return Jwt.issuer("https://wa-gateway.dev/issuer").subject(user).groups(Set.of("agent"))
-                .claim("tenant", TENANT).expiresAt(Instant.now().plusSeconds(600)).sign(key);
-    }
-
-    /** One application process. */
-    static final class Instance {
-        final Process process;
-        final URI base;
-        final Path log;
-
-        private Instance(Process process, URI base, Path log) {
-            this.process = process;
-            this.base = base;
-            this.log = log;
-        }
-
-        static Instance start(String name, int dbPort) throws IOException {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-            Path log = Path.of("target", "it-instance-" + name + ".log").toAbsolutePath();
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "QUARKUS_HTTP_PORT", String.valueOf(port),
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + dbPort + "/postgres",
-                    "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                    "QUARKUS_DATASOURCE_PASSWORD", "postgres",
-                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                    Path.of("src", "main", "resources", "dev-keys", "jwt-public.pem").toAbsolutePath().toString(),
-                    "MP_JWT_VERIFY_ISSUER", "https://wa-gateway.dev/issuer",
-                    "APP_WHATSAPP_APP_SECRET", Webhooks.SECRET,
-                    "APP_WHATSAPP_TENANT", TENANT,
-                    "APP_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID));
-            env.put("APP_WHATSAPP_DISPLAY_PHONE_NUMBER", DISPLAY);
-            env.put("APP_WHATSAPP_WABA_ID", "waba-it");
-            builder.environment().putAll(env);
-            return new Instance(builder.start(), URI.create("http://localhost:" + port + "/"), log);
-        }
-
-        void awaitReady() throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError("instance exited: " + Files.readString(log));
-                }
-                try {
-                    var response = http.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                Thread.sleep(200);
-            }
-            throw new AssertionError("instance not ready within 60 s: " + Files.readString(log));
-        }
-
-        int postWebhook(String body) throws Exception {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(Webhooks.PATH))
-                            .header("X-Hub-Signature-256", Webhooks.signature(bytes))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+        return AppProcess.token(TENANT, user);
     }
 }

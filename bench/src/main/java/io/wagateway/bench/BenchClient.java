@@ -26,6 +26,7 @@ final class BenchClient {
     final int customer;
     private final Run run;
     private WebSocket socket;
+    private volatile boolean closedByUs;
 
     // guarded by this
     private long lastSeq = -1;
@@ -73,8 +74,9 @@ final class BenchClient {
         this.socket = ws;
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> {
-            if (!closing) {
+            if (!closing && !closedByUs) {
                 closedUnexpectedly.incrementAndGet();
+                System.err.println("client " + index + ": closed by the server");
                 synchronized (this) {
                     if (pending != null) {
                         pending.tryFail("connection closed");
@@ -102,15 +104,26 @@ final class BenchClient {
     }
 
     Future<Void> close() {
+        closedByUs = true;
         return socket == null ? Future.succeededFuture() : socket.close();
     }
 
     private void onText(String text) {
         long now = System.nanoTime();
         FrameParser.Frame frame = FrameParser.parse(text);
-        if (frame == null) {
-            answer(text);
-            return;
+        if (frame == null) { // an answer, or a frame in another field order: parse the whole tree
+            JsonNode root;
+            try {
+                root = JSON.readTree(text);
+            } catch (Exception e) {
+                System.err.println("client " + index + ": unreadable frame " + text);
+                return;
+            }
+            frame = FrameParser.fromTree(root);
+            if (frame.requestId != null) {
+                answer(root, text);
+                return;
+            }
         }
         if (!frame.durable()) {
             return; // ephemeral events (presence, typing): not part of this benchmark
@@ -182,14 +195,7 @@ final class BenchClient {
         return missing;
     }
 
-    private void answer(String text) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (Exception e) {
-            System.err.println("client " + index + ": unreadable frame " + text);
-            return;
-        }
+    private void answer(JsonNode root, String text) {
         String id = root.path("requestId").asText(null);
         synchronized (this) {
             if (pending == null || id == null || !id.equals(pendingId)) {

@@ -18,10 +18,12 @@ final class CpuSampler {
                   long machineTotal) {}
 
     private final long servicePid;
+    private final long postmasterPid;
     final long clockTicks;
 
-    CpuSampler(long servicePid) {
+    CpuSampler(long servicePid, long postmasterPid) {
         this.servicePid = servicePid;
+        this.postmasterPid = postmasterPid;
         this.clockTicks = clockTicks();
     }
 
@@ -58,11 +60,12 @@ final class CpuSampler {
     }
 
     /**
-     * Sum over the processes named "postgres" (postmaster, backends, background workers). Best
+     * Sum over the server's processes: the postmaster (--pg-pid) and its children (backends,
+     * background workers); without --pg-pid, every process named "postgres" on the machine. Best
      * effort: a backend that exits between two samples takes its ticks with it, which the
      * service's long-lived pool connections do not.
      */
-    private static long postgres() {
+    private long postgres() {
         long sum = 0;
         boolean found = false;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
@@ -75,6 +78,11 @@ final class CpuSampler {
                         continue;
                     }
                     String[] fields = text.substring(close + 2).trim().split(" ");
+                    long pid = Long.parseLong(text.substring(0, open).trim());
+                    long parent = Long.parseLong(fields[4 - 3]);
+                    if (postmasterPid > 0 && pid != postmasterPid && parent != postmasterPid) {
+                        continue; // another PostgreSQL server (e.g. a test's embedded one)
+                    }
                     sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                     found = true;
                 } catch (IOException | RuntimeException e) {

@@ -124,7 +124,7 @@ public final class InboundBench implements BenchClient.Run {
         }
         this.webhooks = new Webhooks(options.string("waba-id"), options.string("display"),
                 options.string("phone-number-id"), options.string("wa-prefix"), options.string("secret"));
-        this.cpu = new CpuSampler(options.longValue("pid"));
+        this.cpu = new CpuSampler(options.longValue("pid"), options.longValue("pg-pid"));
     }
 
     int run() throws Exception {
@@ -529,7 +529,7 @@ public final class InboundBench implements BenchClient.Run {
             }
         }
         System.out.println();
-        System.out.println("=== find-max summary (targets: p50 <= " + p50TargetMs + " ms, p99 <= " + p99TargetMs
+        System.out.println("=== find-max summary (targets: p50 <= " + fmt(p50TargetMs) + " ms, p99 <= " + fmt(p99TargetMs)
                 + " ms, nothing lost, duplicated, out of order or refused) ===");
         System.out.println(String.format(Locale.ROOT, "%10s %10s %9s %9s %9s %8s %6s %6s %8s %12s  %s", "rate/s",
                 "200 OK/s", "p50 ms", "p99 ms", "max ms", "lost", "dup", "ooo", "non-200", "svc CPU s/1k", "result"));
@@ -578,8 +578,8 @@ public final class InboundBench implements BenchClient.Run {
         System.out.println(String.format(Locale.ROOT, "rate             configured %s/s; sent %.1f/s; answered 200 %.1f/s",
                 fmtRate(p.rate), p.sent.sum() / seconds(p.lastSendNanos.get() - p.startNanos + p.offsetNanos(1)),
                 achievedRate(p)));
-        System.out.println(String.format(Locale.ROOT, "webhooks         %d sent, %d answered 200, %d other status %s, %d without answer",
-                p.count, p.ok.sum(), p.non200.sum(), otherStatuses(p), p.failed.sum()));
+        System.out.println(String.format(Locale.ROOT, "webhooks         %d sent, %d answered 200, %d other status%s, %d without answer",
+                p.sent.sum(), p.ok.sum(), p.non200.sum(), otherStatuses(p), p.failed.sum()));
         System.out.println("sender lag       " + percentiles(p.sendLag, false) + "  (actual send - scheduled: the harness's own delay)");
         System.out.println("webhook response " + percentiles(p.response, false) + "  (response - scheduled)");
         System.out.println("webhook->client  " + percentiles(p.latency, true) + "  (new_message receipt - scheduled, n="
@@ -603,10 +603,10 @@ public final class InboundBench implements BenchClient.Run {
             misses.add("no deliveries measured");
         }
         if (p50 > p50TargetMs) {
-            misses.add("p50 " + p50 + " ms > " + p50TargetMs);
+            misses.add(String.format(Locale.ROOT, "p50 %.2f ms > %s", p50, fmt(p50TargetMs)));
         }
         if (p99 > p99TargetMs) {
-            misses.add("p99 " + p99 + " ms > " + p99TargetMs);
+            misses.add(String.format(Locale.ROOT, "p99 %.2f ms > %s", p99, fmt(p99TargetMs)));
         }
         if (p.lost > 0) {
             misses.add(p.lost + " lost");
@@ -640,7 +640,8 @@ public final class InboundBench implements BenchClient.Run {
         System.out.println(String.format(Locale.ROOT, "CPU              over %.1f s (window + drain), %d webhooks answered 200:", wall, webhooksOk));
         printCpuLine("service", p.cpuStart.serviceTicks(), p.cpuEnd.serviceTicks(), wall, webhooksOk,
                 "  <- the figure that carries across machines");
-        printCpuLine("postgres", p.cpuStart.postgresTicks(), p.cpuEnd.postgresTicks(), wall, webhooksOk, "  (all postgres processes)");
+        printCpuLine("postgres", p.cpuStart.postgresTicks(), p.cpuEnd.postgresTicks(), wall, webhooksOk, options.longValue("pg-pid") > 0
+                ? "  (the postmaster and its children)" : "  (every process named postgres: pass --pg-pid)");
         printCpuLine("harness", p.cpuStart.harnessTicks(), p.cpuEnd.harnessTicks(), wall, webhooksOk, "");
         long busy = p.cpuEnd.machineBusy() - p.cpuStart.machineBusy();
         long total = p.cpuEnd.machineTotal() - p.cpuStart.machineTotal();
@@ -694,7 +695,7 @@ public final class InboundBench implements BenchClient.Run {
                 text.append(text.length() == 0 ? "" : " ").append(status).append('x').append(n.sum());
             }
         });
-        return text.length() == 0 ? "" : "(" + text + ")";
+        return text.length() == 0 ? "" : " (" + text + ")";
     }
 
     private static String percentiles(Histogram h, boolean detailed) {

@@ -19,6 +19,7 @@ final class Options {
     static {
         flag("url", "http://127.0.0.1:18080", "service base URL (HTTP; the WebSocket is ws://<same host:port>/ws)");
         flag("pid", "0", "service process id, for its CPU time from /proc/<pid>/stat (0: not measured)");
+        flag("pg-pid", "0", "PostgreSQL postmaster pid: its and its children's CPU is reported (0: every process named postgres)");
         flag("clients", "1000", "WebSocket clients to connect");
         flag("general", "10", "clients 0..general-1 join the general room");
         flag("customers", "500", "customers (one conversation each); client i >= general joins customer i % customers");

@@ -1,0 +1,126 @@
+package io.wagateway.outbound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.wagateway.phonenumber.PhoneNumber;
+import io.wagateway.support.FakeGraphApi;
+import io.wagateway.support.FakeGraphApi.Reply;
+import io.wagateway.support.FakeGraphResource;
+import io.wagateway.support.Seeder;
+import io.wagateway.support.TestTokens;
+import io.wagateway.support.WsClient;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** get_qr_code and get_connection_status against the Graph API imitation. */
+@QuarkusTest
+@QuarkusTestResource(value = FakeGraphResource.class, restrictToAnnotatedClass = true)
+class NumberStatusAndQrTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    Seeder seeder;
+
+    @FakeGraphResource.InjectFakeGraph
+    FakeGraphApi graph;
+
+    private String tenant;
+    private PhoneNumber number;
+
+    @BeforeEach
+    void seed() {
+        graph.reset();
+        tenant = Seeder.tenant();
+        number = seeder.phoneNumber(tenant);
+    }
+
+    @Test
+    void qrCodeIsCreatedOnceAndStoredUntilForcedNew() {
+        try (WsClient ws = agent()) {
+            JsonNode first = ws.ok("get_qr_code", Map.of("prefilledMessage", "Hi Acme")).path("data");
+            assertTrue(first.path("code").asText().startsWith("QR"));
+            assertEquals("Hi Acme", first.path("prefilledMessage").asText());
+            assertTrue(first.path("deepLinkUrl").asText().startsWith("https://wa.me/message/"));
+            assertTrue(first.path("qrImageUrl").asText().endsWith(".png"));
+            FakeGraphApi.Request create = graph.await("/message_qrdls", 1).get(0);
+            assertEquals("POST", create.method());
+            assertEquals("/v25.0/" + number.phoneNumberId + "/message_qrdls", create.path());
+            assertEquals("Hi Acme", create.body().path("prefilled_message").asText());
+            assertEquals("PNG", create.body().path("generate_qr_image").asText());
+
+            assertEquals(first.path("code").asText(), ws.ok("get_qr_code", Map.of()).path("data").path("code").asText());
+            assertEquals(1, graph.requests("/message_qrdls").size());
+
+            JsonNode renewed = ws.ok("get_qr_code", Map.of("forceNew", true)).path("data");
+            assertFalse(first.path("code").asText().equals(renewed.path("code").asText()));
+            assertEquals("Hi Acme", renewed.path("prefilledMessage").asText());
+            assertEquals(2, graph.requests("/message_qrdls").size());
+        }
+    }
+
+    @Test
+    void metaErrorsReachTheClientAsWhatsappError() {
+        graph.enqueue(Reply.error(400, 100, "Invalid parameter"));
+        try (WsClient ws = agent()) {
+            JsonNode answer = ws.request("get_qr_code", Map.of());
+            assertEquals("qr_code_response", answer.path("event").asText());
+            JsonNode error = answer.path("data").path("error");
+            assertEquals("whatsapp_error", error.path("code").asText());
+            assertEquals(100, error.path("metaCode").asInt());
+            assertEquals("details of 100", error.path("details").asText());
+        }
+    }
+
+    @Test
+    void connectionStatusIsReadFromMetaAndCached() {
+        try (WsClient ws = agent()) {
+            JsonNode status = ws.ok("get_connection_status", Map.of()).path("data");
+            assertTrue(status.path("connected").asBoolean());
+            assertEquals("connected", status.path("connectionState").asText());
+            assertEquals("Acme", status.path("verifiedName").asText());
+            assertEquals("GREEN", status.path("qualityRating").asText());
+            assertTrue(status.path("canSendMessage").asBoolean());
+            assertEquals(number.displayPhoneNumber, status.path("phoneNumber").asText());
+            FakeGraphApi.Request read = graph.await("/" + number.phoneNumberId, 1).get(0);
+            assertEquals("GET", read.method());
+            assertTrue(read.query().contains("health_status"));
+            assertEquals("Bearer secret-token-" + number.displayPhoneNumber, read.headers().get("Authorization"));
+            ws.ok("get_connection_status", Map.of());
+            assertEquals(1, graph.requests("/" + number.phoneNumberId).size()); // cached
+        }
+    }
+
+    @Test
+    void rejectedTokenShowsTheNumberDisconnectedWithAReason() {
+        graph.enqueue(Reply.error(401, 190, "Error validating access token: Session has expired"));
+        try (WsClient ws = agent()) {
+            JsonNode status = ws.ok("get_connection_status", Map.of()).path("data");
+            assertFalse(status.path("connected").asBoolean(true));
+            assertEquals("disconnected", status.path("connectionState").asText());
+            assertFalse(status.path("canSendMessage").asBoolean(true));
+            assertTrue(status.path("reason").asText().contains("access token rejected"), status.toString());
+            JsonNode pushed = ws.next("whatsapp_status_update");
+            assertFalse(pushed.path("data").path("connected").asBoolean(true));
+        }
+    }
+
+    private WsClient agent() {
+        return WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"));
+    }
+}

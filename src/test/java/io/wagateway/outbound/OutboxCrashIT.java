@@ -1,0 +1,119 @@
+package io.wagateway.outbound;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgPool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import io.wagateway.support.AppProcess;
+import io.wagateway.support.FakeGraphApi;
+import io.wagateway.support.Webhooks;
+import io.wagateway.support.WsClient;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A crash in the middle of a send: the instance that stored the message dies while its Graph API
+ * call hangs; a restarted instance sends the message once when the lock expires. Then a graceful
+ * shutdown closes the WebSockets with 1001.
+ */
+class OutboxCrashIT {
+
+    static final String TENANT = "crash";
+    static final String PHONE_NUMBER_ID = "pn-crash";
+    static final String DISPLAY = "15550004321";
+
+    static EmbeddedPostgres postgres;
+    static Vertx vertx;
+    static FakeGraphApi graph;
+    static Map<String, String> env;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        vertx = Vertx.vertx();
+        graph = new FakeGraphApi(vertx);
+        int graphPort = graph.start();
+        env = Map.of("APP_WHATSAPP_MODE", "cloud", "APP_WHATSAPP_API_URL", "http://127.0.0.1:" + graphPort,
+                "APP_WHATSAPP_TENANT", TENANT, "APP_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID,
+                "APP_WHATSAPP_DISPLAY_PHONE_NUMBER", DISPLAY, "APP_WHATSAPP_ACCESS_TOKEN", "it-token",
+                "APP_WHATSAPP_SEND_LOCK", "3s", "APP_WHATSAPP_CALL_TIMEOUT", "60s");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void pendingSendSurvivesACrashAndIsSentExactlyOnceAfterRestart() throws Exception {
+        AppProcess first = AppProcess.start("crash-first", postgres.getPort(), env).awaitReady();
+        String customer = "15557778888";
+        String messageId;
+        try {
+            assertEquals(200, first.postWebhook(Webhooks.text(PHONE_NUMBER_ID, DISPLAY, customer, "Cat",
+                    Webhooks.wamid(), "hi")));
+            graph.enqueue(FakeGraphApi.Reply.hang()); // Meta never answers the first call
+            try (WsClient ws = WsClient.connect(vertx, first.base, AppProcess.token(TENANT, "alice"))) {
+                messageId = ws.ok("send_message", Map.of("to", customer, "message", "survive me",
+                        "clientMessageId", "crash-1")).path("data").path("messageId").asText();
+            }
+            graph.await("/messages", 1);
+        } finally {
+            first.kill();
+        }
+        assertEquals(0, graph.accepted());
+
+        AppProcess second = AppProcess.start("crash-second", postgres.getPort(), env).awaitReady();
+        try {
+            graph.await("/messages", 2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String status = null;
+            while (System.nanoTime() < deadline && !"sent".equals(status)) {
+                status = query("select status from message where id = $1::uuid", messageId);
+                Thread.sleep(100);
+            }
+            assertEquals("sent", status);
+            Thread.sleep(4000); // two more lock periods: nothing else may go out
+            assertEquals(1, graph.accepted());
+            assertEquals(2, graph.requests("/messages").size());
+            assertEquals("0", query("select count(*)::text from outbox", null));
+            assertEquals("survive me", graph.requests("/messages").get(1).body().path("text").path("body").asText());
+
+            // a graceful shutdown tells connected clients to go elsewhere
+            try (WsClient ws = WsClient.connect(vertx, second.base, AppProcess.token(TENANT, "bob"))) {
+                ws.ok("ping", Map.of());
+                second.process.destroy();
+                assertEquals(1001, ws.awaitClose());
+            }
+        } finally {
+            second.stop();
+        }
+    }
+
+    private static String query(String sql, String param) throws Exception {
+        PgPool pool = PgPool.pool(vertx, new PgConnectOptions().setPort(postgres.getPort()).setHost("localhost")
+                .setDatabase("postgres").setUser("postgres").setPassword("postgres"), new PoolOptions().setMaxSize(1));
+        try {
+            var rows = (param == null ? pool.query(sql).execute() : pool.preparedQuery(sql).execute(Tuple.of(param)))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+        } finally {
+            pool.close();
+        }
+    }
+
+}
