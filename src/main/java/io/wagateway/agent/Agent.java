@@ -28,6 +28,9 @@ public class Agent extends PanacheEntityBase {
     @Column(name = "last_seen_at")
     public Instant lastSeenAt;
 
+    @Column(name = "last_assigned_at")
+    public Instant lastAssignedAt;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -37,6 +37,19 @@ public class AgentService {
                 .executeUpdate()).replaceWithVoid();
     }
 
+    /** Persists the agent's status; returns false when the agent is unknown. */
+    @WithTransaction
+    public Uni<Boolean> updateStatus(ClientIdentity identity, String status) {
+        return Agent.<Agent>findById(new Agent.Key(identity.tenant(), identity.userId())).map(agent -> {
+            if (agent == null) {
+                return false;
+            }
+            agent.status = status;
+            agent.updatedAt = java.time.Instant.now();
+            return true;
+        });
+    }
+
     @WithSession
     public Uni<List<Agent>> list(String tenant) {
         return Agent.<Agent>list("key.tenantId = ?1 order by coalesce(name, key.id), key.id", tenant);

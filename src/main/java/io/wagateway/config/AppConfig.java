@@ -17,6 +17,26 @@ public interface AppConfig {
 
     Events events();
 
+    Presence presence();
+
+    Assignment assignment();
+
+    interface Presence {
+        /** How often each instance says it is alive. */
+        @WithDefault("5s")
+        Duration heartbeat();
+
+        /** An instance silent this long is dead: its users go offline unless connected elsewhere. */
+        @WithDefault("15s")
+        Duration expiry();
+    }
+
+    interface Assignment {
+        /** Assign new conversations round-robin among available, online agents. */
+        @WithDefault("false")
+        boolean auto();
+    }
+
     interface Ws {
         /** Origin allow-list for browser upgrades; empty means any origin. */
         Optional<List<String>> allowedOrigins();
@@ -28,6 +48,10 @@ public interface AppConfig {
         /** Events a connection may send in one burst. */
         @WithDefault("50")
         int rateLimitBurst();
+
+        /** A typing state without a new typing_start for this long stops by itself. */
+        @WithDefault("10s")
+        Duration typingExpiry();
 
         /** A connection that answered no ping and sent nothing for this long is closed. */
         @WithDefault("75s")

@@ -51,10 +51,15 @@ public class ConversationStore {
                 .chain(this::withView);
     }
 
-    /** A conversation with what its view needs: contact, number and last message. */
+    /**
+     * A conversation with what its view needs (contact, number, last message), as the database has
+     * it now. The session is flushed and cleared first: the writers change conversations with
+     * native statements, which a managed copy in the session would not reflect.
+     */
     public Uni<Conversation> withView(UUID conversationId) {
-        return Conversation.find("""
-                select c from Conversation c join fetch c.contact join fetch c.phoneNumber
-                left join fetch c.lastMessage where c.id = ?1""", conversationId).firstResult();
+        return Panache.getSession().chain(session -> session.flush().invoke(session::clear))
+                .chain(() -> Conversation.find("""
+                        select c from Conversation c join fetch c.contact join fetch c.phoneNumber
+                        left join fetch c.lastMessage where c.id = ?1""", conversationId).firstResult());
     }
 }

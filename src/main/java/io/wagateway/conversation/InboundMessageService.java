@@ -81,7 +81,9 @@ public class InboundMessageService {
                                     UUID messageId, InboundMessage m) {
         return session.createNativeQuery("""
                         update conversation
-                           set unread_count = unread_count + 1, status = 'open', updated_at = now(),
+                           set unread_count = unread_count + case when read_up_to_ts is null
+                                   or :ts >= read_up_to_ts then 1 else 0 end, -- a late old message stays read
+                               status = 'open', updated_at = now(),
                                last_inbound_at = greatest(last_inbound_at, :ts),
                                last_activity_at = greatest(last_activity_at, :ts),
                                last_message_id = case when last_message_id is null

@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * {@link EventBus} on PostgreSQL LISTEN/NOTIFY. Doorbells are coalesced per tenant for a few
@@ -39,20 +38,21 @@ public class PgEventBus implements EventBus {
     private final Vertx vertx;
     private final Pool pool;
     private final ObjectMapper json;
-    private final String instance = UUID.randomUUID().toString();
+    private final String instance;
     private final PgConnectOptions listenOptions;
     private final Map<String, Long> pendingRings = new HashMap<>();
     private boolean flushScheduled;
     private PgSubscriber subscriber;
     private volatile Listener listener;
 
-    public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json,
+    public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json, io.wagateway.config.InstanceId instanceId,
                       @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                       @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.vertx = vertx;
         this.pool = pool;
         this.json = json;
+        this.instance = instanceId.value();
         PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);

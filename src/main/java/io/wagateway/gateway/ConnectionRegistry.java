@@ -59,12 +59,6 @@ public class ConnectionRegistry {
         return byConnection.size();
     }
 
-    /** Has this user a connection open on this instance? (Cross-instance presence: issue 4.) */
-    public boolean isOnline(String tenant, String userId) {
-        Set<ClientSession> sessions = byTenant.get(tenant);
-        return sessions != null && sessions.stream().anyMatch(s -> s.identity().userId().equals(userId));
-    }
-
     /** Shutting down: no new connections. */
     void startDraining() {
         draining = true;

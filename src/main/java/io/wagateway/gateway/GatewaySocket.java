@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.wagateway.agent.AgentService;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.presence.PresenceService;
 import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 import io.wagateway.security.Role;
@@ -36,9 +37,14 @@ public class GatewaySocket {
     private final AgentService agents;
     private final SecurityIdentity securityIdentity;
     private final FanoutService fanout;
+    private final PresenceService presence;
+    private final TypingService typing;
 
     public GatewaySocket(ConnectionRegistry registry, RequestDispatcher dispatcher, SessionTimers timers,
-                         AgentService agents, SecurityIdentity securityIdentity, FanoutService fanout) {
+                         AgentService agents, SecurityIdentity securityIdentity, FanoutService fanout,
+                         PresenceService presence, TypingService typing) {
+        this.presence = presence;
+        this.typing = typing;
         this.fanout = fanout;
         this.registry = registry;
         this.dispatcher = dispatcher;
@@ -56,6 +62,7 @@ public class GatewaySocket {
         ClientSession session = registry.open(connection, identity);
         timers.scheduleExpiry(session);
         fanout.tenantConnected(identity.tenant());
+        presence.connected(identity.tenant(), identity.userId());
         return agents.recordConnection(identity)
                 .onFailure().invoke(f -> LOG.warnf("could not record agent %s: %s", session.identity().userId(), f));
     }
@@ -87,6 +94,8 @@ public class GatewaySocket {
         if (session != null) {
             timers.cancel(session);
             fanout.tenantDisconnected(session.tenant());
+            presence.disconnected(session.tenant(), session.identity().userId());
+            typing.closed(session);
         }
     }
 

@@ -9,7 +9,11 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.agent.AgentService;
 import io.wagateway.config.AppConfig;
+import io.wagateway.collaboration.AssignmentService;
+import io.wagateway.collaboration.ReadReceiptService;
+import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.presence.PresenceService;
 import io.wagateway.outbound.OutboundMessageService;
 import io.wagateway.outbound.OutboxSender;
 import io.wagateway.phonenumber.NumberStateService;
@@ -80,12 +84,22 @@ public class RequestDispatcher {
     private final OutboxSender outboxSender;
     private final SendAnswers sendAnswers;
     private final NumberStateService numberStates;
+    private final PresenceService presence;
+    private final TypingService typing;
+    private final ReadReceiptService readReceipts;
+    private final AssignmentService assignments;
     private final String rateLimitMessage;
 
     public RequestDispatcher(ObjectMapper json, Validator validator, ConversationQueries queries, AgentService agents,
                              TokenVerifier tokens, ConnectionRegistry registry, SessionTimers timers,
                              AppConfig config, FanoutService fanout, OutboundMessageService outbound,
-                             OutboxSender outboxSender, SendAnswers sendAnswers, NumberStateService numberStates) {
+                             OutboxSender outboxSender, SendAnswers sendAnswers, NumberStateService numberStates,
+                             PresenceService presence, TypingService typing, ReadReceiptService readReceipts,
+                             AssignmentService assignments) {
+        this.presence = presence;
+        this.typing = typing;
+        this.readReceipts = readReceipts;
+        this.assignments = assignments;
         this.fanout = fanout;
         this.outbound = outbound;
         this.outboxSender = outboxSender;
@@ -201,9 +215,30 @@ public class RequestDispatcher {
                     .map(messages -> ServerFrame.success(answer, id, messages));
         }
         if (data instanceof GetAgents) {
-            return agents.list(tenant).map(list -> ServerFrame.success(answer, id, list.stream()
-                    .map(a -> new Views.Agent(a.key.id(), a.name, a.status, registry.isOnline(tenant, a.key.id())))
-                    .toList()));
+            return agents.list(tenant).chain(list -> presence.online(tenant).map(online -> ServerFrame.success(answer,
+                    id, list.stream().map(a -> new Views.Agent(a.key.id(), a.name, a.status, online.contains(a.key.id())))
+                            .toList())));
+        }
+        if (data instanceof TypingStart r) {
+            return typing.start(session, r.conversationId()).replaceWith((ServerFrame) null);
+        }
+        if (data instanceof TypingStop r) {
+            return typing.stop(session, r.conversationId()).replaceWith((ServerFrame) null);
+        }
+        if (data instanceof MessageRead r) {
+            return readReceipts.markRead(me, r.conversationId(), r.messageId()).replaceWith((ServerFrame) null);
+        }
+        if (data instanceof AssignChat r) {
+            return assignments.assign(me, r.conversationId(), r.agentId()).replaceWith((ServerFrame) null);
+        }
+        if (data instanceof AgentStatusUpdate r) {
+            return agents.updateStatus(me, r.status()).invoke(known -> {
+                if (known) {
+                    fanout.publish(new Ephemeral(tenant, encode(ServerFrame.push("agent_status_changed", Map.of(
+                            "agentId", me.userId(), "status", r.status(), "timestamp", Instant.now().toString()))),
+                            null, null));
+                }
+            }).replaceWith((ServerFrame) null);
         }
         if (data instanceof JoinConversation r) {
             return queries.conversation(tenant, r.conversationId()).map(c -> {
@@ -271,10 +306,7 @@ public class RequestDispatcher {
         if (data instanceof Ping) {
             return Uni.createFrom().item(ServerFrame.success(answer, id, new Views.Pong(Instant.now())));
         }
-        // typing, read receipts, agent status and assignment arrive with the collaboration issue
-
-        return Uni.createFrom().failure(new ProtocolException(ErrorCode.UNAVAILABLE,
-                request.event() + " is not available on this server yet"));
+        throw new IllegalStateException("no handler for " + request.event());
     }
 
     /** Refreshes the identity of a live connection; the tenant and user cannot change. */

@@ -48,21 +48,18 @@ public class OutboundMessageService {
     private final EventLog eventLog;
     private final FanoutService fanout;
     private final ViewMapper views;
-    private final OutboxSender sender;
-    private final long lockSeconds;
+    private final Outbox outbox;
     private final ConversationStore store;
 
     public OutboundMessageService(ObjectMapper json, ConversationQueries queries, EventLog eventLog,
-                                  FanoutService fanout, ViewMapper views, OutboxSender sender, AppConfig config,
-                                  ConversationStore store) {
+                                  FanoutService fanout, ViewMapper views, Outbox outbox, ConversationStore store) {
         this.store = store;
+        this.outbox = outbox;
         this.json = json;
         this.queries = queries;
         this.eventLog = eventLog;
         this.fanout = fanout;
         this.views = views;
-        this.sender = sender;
-        this.lockSeconds = Math.max(1, config.whatsapp().sendLock().toSeconds());
     }
 
     public Uni<Accepted> send(ClientIdentity me, SendMessage request) {
@@ -130,36 +127,10 @@ public class OutboundMessageService {
                 .chain(inserted -> inserted == 0
                         // a concurrent retry with the same clientMessageId won the race
                         ? earlier(me.tenant(), request.clientMessageId()).map(a -> new Stored(a, List.of()))
-                        : outbox(session, me.tenant(), number, messageId, to, prepared)
+                        : outbox.enqueue(me.tenant(), number, messageId, "send", to, prepared.body())
                         .chain(job -> afterInsert(session, conversation, messageId)
                                 .map(events -> new Stored(new Accepted(messageId, request.clientMessageId(),
                                         "pending", true, job), events)))));
-    }
-
-    /** The outbox row; owned by this instance at once when no earlier send to the recipient is pending. */
-    private Uni<OutboxSender.Job> outbox(Mutiny.Session session, String tenant, PhoneNumber number, UUID messageId,
-                                         String to, GraphPayloads.Prepared prepared) {
-        UUID outboxId = UUID.randomUUID();
-        return session.createNativeQuery("""
-                        insert into outbox (id, tenant_id, phone_number_id, message_id, kind, recipient, payload,
-                                            locked_until, locked_by)
-                        select :id, :tenant, :number, :message, 'send', :to, cast(cast(:payload as text) as jsonb),
-                               case when head then now() + make_interval(secs => :lock) end,
-                               case when head then cast(:me as text) end
-                          from (select not exists (select 1 from outbox
-                                 where phone_number_id = :number and recipient = :to) as head) h
-                        returning locked_by is not null""", Boolean.class)
-                .setParameter("id", outboxId)
-                .setParameter("tenant", tenant)
-                .setParameter("number", number.id)
-                .setParameter("message", messageId)
-                .setParameter("to", to)
-                .setParameter("payload", prepared.body().toString())
-                .setParameter("lock", (double) lockSeconds)
-                .setParameter("me", sender.instance())
-                .getSingleResult()
-                .map(head -> head ? new OutboxSender.Job(outboxId, tenant, number.phoneNumberId, number.accessToken,
-                        messageId, "send", to, prepared.body(), 0) : null);
     }
 
     private Uni<List<DurableEvent>> afterInsert(Mutiny.Session session, Conversation conversation, UUID messageId) {

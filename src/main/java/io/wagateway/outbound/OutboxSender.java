@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.InstanceId;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
@@ -62,7 +63,7 @@ public class OutboxSender {
     public record Job(UUID id, String tenant, String phoneNumberId, String accessToken, UUID messageId, String kind,
                       String recipient, JsonNode payload, int attempts) {}
 
-    private final String instance = UUID.randomUUID().toString();
+    private final String instance;
     private final Pool pool;
     private final Vertx vertx;
     private final WhatsAppClient whatsapp;
@@ -75,7 +76,9 @@ public class OutboxSender {
     private volatile boolean stopping;
 
     public OutboxSender(Pool pool, Vertx vertx, WhatsAppClient whatsapp, Throughput throughput, EventLog eventLog,
-                        FanoutService fanout, Event<SendOutcome> outcomes, ObjectMapper json, AppConfig config) {
+                        FanoutService fanout, Event<SendOutcome> outcomes, ObjectMapper json, AppConfig config,
+                        InstanceId instanceId) {
+        this.instance = instanceId.value();
         this.pool = pool;
         this.vertx = vertx;
         this.whatsapp = whatsapp;

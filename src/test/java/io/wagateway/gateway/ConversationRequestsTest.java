@@ -164,6 +164,7 @@ class ConversationRequestsTest {
             try (WsClient bob = WsClient.connect(vertx, base, TestTokens.supervisor(tenant, "bob"))) {
                 bob.ok("ping", Map.of());
             }
+            assertEquals("bob", alice.next("user_offline").path("data").path("userId").asText());
             JsonNode agents = alice.ok("get_agents", Map.of()).path("data");
             assertEquals(2, agents.size(), agents.toString());
             JsonNode first = agents.get(0);

@@ -271,6 +271,34 @@ class OutboundSendTest {
         }
     }
 
+    @Test
+    void readReceiptsAndTheTypingIndicatorReachMetaThroughTheOutbox() {
+        String inboundWamid = db.string("select wa_message_id from message where id = $1", inbound.messageId());
+        try (WsClient ws = agent("alice")) {
+            ws.send("typing_start", Map.of("conversationId", conversationId()));
+            FakeGraphApi.Request typing = graph.await("/messages", 1).get(0);
+            assertEquals("read", typing.body().path("status").asText());
+            assertEquals(inboundWamid, typing.body().path("message_id").asText());
+            assertEquals("text", typing.body().path("typing_indicator").path("type").asText());
+
+            graph.enqueue(Reply.error(503, 0, "unavailable")); // the read mark survives a Meta outage
+            ws.send("message_read", Map.of("conversationId", conversationId(), "messageId",
+                    inbound.messageId().toString()));
+            List<FakeGraphApi.Request> calls = graph.await("/messages", 3);
+            for (FakeGraphApi.Request read : calls.subList(1, 3)) {
+                assertEquals("read", read.body().path("status").asText());
+                assertEquals(inboundWamid, read.body().path("message_id").asText());
+                assertFalse(read.body().has("typing_indicator"));
+            }
+            ws.ok("ping", Map.of());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (db.count("select count(*) from outbox where tenant_id = $1", tenant) > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, db.count("select count(*) from outbox where tenant_id = $1", tenant));
+    }
+
     private String send(WsClient ws, Map<String, Object> request) {
         JsonNode answer = ws.ok("send_message", request);
         return answer.path("data").path("messageId").asText();

@@ -458,7 +458,7 @@ public final class InboundBench implements BenchClient.Run {
                 }
             } else {
                 phase.failed.increment();
-                if (phase.failed.sum() <= 5) {
+                if (phase.failed.sum() <= 5 && !BenchClient.closing) {
                     System.err.println("webhook " + k + " failed: " + ar.cause());
                 }
             }
@@ -539,7 +539,8 @@ public final class InboundBench implements BenchClient.Run {
             System.out.println(String.format(Locale.ROOT, "%10s %10.1f %9.2f %9.2f %9.2f %8d %6d %6d %8d %12s  %s",
                     fmtRate(step.rate), achievedRate(step), ms(step.latency.getValueAtPercentile(50)),
                     ms(step.latency.getValueAtPercentile(99)), ms(step.latency.getMaxValue()), step.lost,
-                    step.duplicates.sum(), step.outOfOrder.sum(), step.non200.sum() + step.failed.sum(),
+                    step.duplicates.sum(), step.outOfOrder.sum(),
+                    step.non200.sum() + step.failed.sum() + step.sent.sum() - step.responses.sum(),
                     cpuPer1000(step), results.get(i) ? "PASS" : "FAIL"));
             if (results.get(i)) {
                 best = step.rate;
@@ -569,7 +570,8 @@ public final class InboundBench implements BenchClient.Run {
     /** (h) The report of one measured phase; true when it meets every target. */
     private boolean report(Phase p) {
         double window = p.seconds;
-        long nonOk = p.non200.sum() + p.failed.sum();
+        long unanswered = p.sent.sum() - p.responses.sum(); // still in flight after the drain
+        long nonOk = p.non200.sum() + p.failed.sum() + unanswered;
         int closed = BenchClient.closedUnexpectedly.get();
         System.out.println();
         System.out.println("=== " + p.name + " (messages " + p.firstK + ".." + (p.endK() - 1) + ") ===");
@@ -578,8 +580,8 @@ public final class InboundBench implements BenchClient.Run {
         System.out.println(String.format(Locale.ROOT, "rate             configured %s/s; sent %.1f/s; answered 200 %.1f/s",
                 fmtRate(p.rate), p.sent.sum() / seconds(p.lastSendNanos.get() - p.startNanos + p.offsetNanos(1)),
                 achievedRate(p)));
-        System.out.println(String.format(Locale.ROOT, "webhooks         %d sent, %d answered 200, %d other status%s, %d without answer",
-                p.sent.sum(), p.ok.sum(), p.non200.sum(), otherStatuses(p), p.failed.sum()));
+        System.out.println(String.format(Locale.ROOT, "webhooks         %d sent, %d answered 200, %d other status%s, %d failed (no HTTP answer), %d unanswered after the drain",
+                p.sent.sum(), p.ok.sum(), p.non200.sum(), otherStatuses(p), p.failed.sum(), unanswered));
         System.out.println("sender lag       " + percentiles(p.sendLag, false) + "  (actual send - scheduled: the harness's own delay)");
         System.out.println("webhook response " + percentiles(p.response, false) + "  (response - scheduled)");
         System.out.println("webhook->client  " + percentiles(p.latency, true) + "  (new_message receipt - scheduled, n="
@@ -621,7 +623,7 @@ public final class InboundBench implements BenchClient.Run {
             misses.add(p.outOfOrder.sum() + " out of order");
         }
         if (nonOk > 0) {
-            misses.add(nonOk + " webhooks not answered 200");
+            misses.add(nonOk + " webhooks not answered 200 (" + unanswered + " of them unanswered)");
         }
         if (closed > 0) {
             misses.add(closed + " clients closed");
@@ -658,8 +660,9 @@ public final class InboundBench implements BenchClient.Run {
             return;
         }
         double used = cpu.seconds(end - start);
-        System.out.println(String.format(Locale.ROOT, "  %-8s %7.2f CPU s = %5.1f%% of one core = %.3f CPU s per 1,000 webhooks%s",
-                who, used, 100 * used / wall, webhooksOk == 0 ? Double.NaN : used * 1000 / webhooksOk, note));
+        System.out.println(String.format(Locale.ROOT, "  %-8s %7.2f CPU s = %5.1f%% of one core = %s CPU s per 1,000 webhooks%s",
+                who, used, 100 * used / wall,
+                webhooksOk == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", used * 1000 / webhooksOk), note));
     }
 
     private String cpuPer1000(Phase p) {
@@ -675,7 +678,8 @@ public final class InboundBench implements BenchClient.Run {
                 fmtRate(p.rate), achievedRate(p), ms(p.latency.getValueAtPercentile(50)),
                 ms(p.latency.getValueAtPercentile(99)), ms(p.latency.getValueAtPercentile(99.9)),
                 ms(p.latency.getMaxValue()), p.lost, p.duplicates.sum(), p.outOfOrder.sum(),
-                p.non200.sum() + p.failed.sum(), p.framesInWindow.sum() / (double) p.seconds, cpuPer1000(p));
+                p.non200.sum() + p.failed.sum() + p.sent.sum() - p.responses.sum(),
+                p.framesInWindow.sum() / (double) p.seconds, cpuPer1000(p));
     }
 
     /** Webhooks answered 200 per second, from the window's start to the last 200 answer. */
