@@ -7,4 +7,4 @@ package io.wagateway.fanout;
  * @param conversationId null for the whole tenant, else only that conversation's room
  * @param excludeUser    a user who must not receive it (the typist), or null
  */
-public record Ephemeral(String tenant, String frame, String conversationId, String excludeUser) {}
+public record Ephemeral(String tenant, String frame, java.util.UUID conversationId, String excludeUser) {}

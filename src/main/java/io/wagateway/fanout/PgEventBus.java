@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@link EventBus} on PostgreSQL LISTEN/NOTIFY. Doorbells are coalesced per tenant for a few
@@ -106,7 +107,7 @@ public class PgEventBus implements EventBus {
         ObjectNode payload = json.createObjectNode().put("i", instance);
         ObjectNode x = payload.putObject("x").put("t", event.tenant()).put("f", event.frame());
         if (event.conversationId() != null) {
-            x.put("c", event.conversationId());
+            x.put("c", event.conversationId().toString());
         }
         if (event.excludeUser() != null) {
             x.put("u", event.excludeUser());
@@ -164,7 +165,7 @@ public class PgEventBus implements EventBus {
             JsonNode x = message.get("x");
             if (x != null) {
                 l.ephemeral(new Ephemeral(x.path("t").asText(), x.path("f").asText(),
-                        x.hasNonNull("c") ? x.get("c").asText() : null, x.hasNonNull("u") ? x.get("u").asText() : null));
+                        x.hasNonNull("c") ? UUID.fromString(x.get("c").asText()) : null, x.hasNonNull("u") ? x.get("u").asText() : null));
             }
         } catch (Exception e) {
             LOG.warnf("ignored a malformed notification: %s", e.getMessage());

@@ -15,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ClientSession {
 
     private final WebSocketConnection connection;
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    // rooms as ids: the fan-out checks them for every connection and event, so no strings are built
+    private final Set<UUID> conversations = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> customers = ConcurrentHashMap.newKeySet();
+    private volatile boolean general;
     private final TokenBucket rateLimit;
     private volatile ClientIdentity identity;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -50,16 +53,28 @@ public final class ClientSession {
         this.identity = fresh;
     }
 
-    boolean join(String room) {
-        return rooms.add(room);
+    void joinConversation(UUID id) {
+        conversations.add(id);
     }
 
-    boolean leave(String room) {
-        return rooms.remove(room);
+    void leaveConversation(UUID id) {
+        conversations.remove(id);
     }
 
-    boolean inRoom(String room) {
-        return rooms.contains(room);
+    void joinCustomer(UUID id) {
+        customers.add(id);
+    }
+
+    void leaveCustomer(UUID id) {
+        customers.remove(id);
+    }
+
+    void joinGeneral() {
+        general = true;
+    }
+
+    boolean inConversation(UUID conversationId) {
+        return conversationId != null && conversations.contains(conversationId);
     }
 
     boolean tryAcquire() {
@@ -92,14 +107,10 @@ public final class ClientSession {
             case USER -> identity.userId().equals(event.userId());
             case CONVERSATION_ROOM -> inConversation(event.conversationId());
             case MESSAGE -> inConversation(event.conversationId())
-                    || (event.contactId() != null && rooms.contains(Rooms.customer(event.contactId())))
-                    || rooms.contains(Rooms.GENERAL)
+                    || (event.contactId() != null && customers.contains(event.contactId()))
+                    || general
                     || identity.userId().equals(event.userId());
         };
-    }
-
-    private boolean inConversation(UUID conversationId) {
-        return conversationId != null && rooms.contains(Rooms.conversation(conversationId));
     }
 
     /**

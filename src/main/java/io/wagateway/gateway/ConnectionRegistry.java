@@ -94,7 +94,7 @@ public class ConnectionRegistry {
             if (event.excludeUser() != null && event.excludeUser().equals(session.identity().userId())) {
                 continue;
             }
-            if (event.conversationId() != null && !session.inRoom(Rooms.conversation(event.conversationId()))) {
+            if (event.conversationId() != null && !session.inConversation(event.conversationId())) {
                 continue;
             }
             session.sendText(event.frame()).subscribe().with(ok -> {

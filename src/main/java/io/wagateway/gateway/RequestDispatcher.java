@@ -243,32 +243,32 @@ public class RequestDispatcher {
         if (data instanceof JoinConversation r) {
             return queries.conversation(tenant, r.conversationId()).map(c -> {
                 String room = Rooms.conversation(c.id);
-                session.join(room);
+                session.joinConversation(c.id);
                 return ServerFrame.success(answer, id, new Views.RoomJoined(c.id.toString(), room));
             });
         }
         if (data instanceof LeaveConversation r) {
             return queries.conversation(tenant, r.conversationId()).map(c -> {
                 String room = Rooms.conversation(c.id);
-                session.leave(room);
+                session.leaveConversation(c.id);
                 return ServerFrame.success(answer, id, new Views.RoomJoined(c.id.toString(), room));
             });
         }
         if (data instanceof JoinGeneral) {
-            session.join(Rooms.GENERAL);
+            session.joinGeneral();
             return Uni.createFrom().item(ServerFrame.success(answer, id, new Views.GeneralRoom(Rooms.GENERAL)));
         }
         if (data instanceof JoinCustomer r) {
             return queries.contact(tenant, r.customerId()).map(c -> {
                 String room = Rooms.customer(c.id);
-                session.join(room);
+                session.joinCustomer(c.id);
                 return ServerFrame.success(answer, id, new Views.CustomerRoom(c.id.toString(), room));
             });
         }
         if (data instanceof LeaveCustomer r) {
             return queries.contact(tenant, r.customerId()).map(c -> {
                 String room = Rooms.customer(c.id);
-                session.leave(room);
+                session.leaveCustomer(c.id);
                 return ServerFrame.success(answer, id, new Views.CustomerRoom(c.id.toString(), room));
             });
         }

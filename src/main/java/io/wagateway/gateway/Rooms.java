@@ -2,7 +2,7 @@ package io.wagateway.gateway;
 
 import java.util.UUID;
 
-/** Room names as the protocol reports them in join answers. */
+/** Room names as the protocol reports them in join answers (sessions keep the ids themselves). */
 public final class Rooms {
 
     public static final String GENERAL = "whatsapp:general";
@@ -11,10 +11,6 @@ public final class Rooms {
     }
 
     public static String conversation(UUID id) {
-        return "conversation:" + id;
-    }
-
-    public static String conversation(String id) {
         return "conversation:" + id;
     }
 

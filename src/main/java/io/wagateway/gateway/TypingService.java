@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentMap;
 public class TypingService {
 
 
-    private record Key(String tenant, String conversationId, String userId) {}
+    private record Key(String tenant, java.util.UUID conversationId, String userId) {}
 
     private record Typing(String connectionId, long timer) {}
 
@@ -49,7 +49,7 @@ public class TypingService {
 
     Uni<Void> start(ClientSession session, String conversationId) {
         return queries.conversation(session.tenant(), conversationId).chain(conversation -> {
-            Key key = new Key(session.tenant(), conversation.id.toString(), session.identity().userId());
+            Key key = new Key(session.tenant(), conversation.id, session.identity().userId());
             Typing previous = typing.put(key, new Typing(session.id(), vertx.setTimer(expiryMs, id -> expire(key, id))));
             if (previous != null) {
                 vertx.cancelTimer(previous.timer());
@@ -62,7 +62,7 @@ public class TypingService {
 
     Uni<Void> stop(ClientSession session, String conversationId) {
         return queries.conversation(session.tenant(), conversationId).invoke(conversation ->
-                end(new Key(session.tenant(), conversation.id.toString(), session.identity().userId()))).replaceWithVoid();
+                end(new Key(session.tenant(), conversation.id, session.identity().userId()))).replaceWithVoid();
     }
 
     /** The connection closed: whatever it was typing stops. */
@@ -92,7 +92,7 @@ public class TypingService {
     private void publish(Key key, String event) {
         try {
             String frame = json.writeValueAsString(ServerFrame.push(event, Map.of("userId", key.userId(),
-                    "conversationId", key.conversationId(), "timestamp", Instant.now().toString())));
+                    "conversationId", key.conversationId().toString(), "timestamp", Instant.now().toString())));
             fanout.publish(new Ephemeral(key.tenant(), frame, key.conversationId(), key.userId()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

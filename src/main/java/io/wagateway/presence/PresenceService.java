@@ -106,28 +106,25 @@ public class PresenceService {
                 .onFailure().recoverWithNull();
     }
 
-    /** Takes over the rows of instances that stopped heartbeating; their users may now be offline. */
+    /**
+     * Takes over the rows of instances that stopped heartbeating; their users may now be offline.
+     * One statement removes the presence rows and returns them before the instance row goes (the
+     * cascade would otherwise remove them silently); concurrent sweepers each get disjoint rows.
+     */
     private Uni<Void> sweep() {
         return pool.preparedQuery("""
-                        delete from instance where id <> $1 and heartbeat_at < now() - make_interval(secs => $2)
-                        returning id""")
+                        with dead as (select id from instance
+                                       where id <> $1 and heartbeat_at < now() - make_interval(secs => $2)),
+                             gone as (delete from presence where instance_id in (select id from dead)
+                                      returning tenant_id, user_id),
+                             removed as (delete from instance where id in (select id from dead) returning id)
+                        select tenant_id, user_id, (select count(*) from removed) from gone""")
                 .execute(Tuple.of(instance, (double) expirySeconds))
-                .chain(dead -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Row row : dead) {
-                        String deadId = row.getString(0);
-                        LOG.infof("instance %s stopped heartbeating: its users are checked for offline", deadId);
-                        chain = chain.chain(() -> pool.preparedQuery(
-                                        "delete from presence where instance_id = $1 returning tenant_id, user_id")
-                                .execute(Tuple.of(deadId))
-                                .invoke(rows -> rows.forEach(r -> {
-                                    User user = new User(r.getString(0), r.getString(1));
-                                    step(user, () -> recheckOffline(user));
-                                }))
-                                .replaceWithVoid());
-                    }
-                    return chain;
-                });
+                .invoke(rows -> rows.forEach(r -> {
+                    User user = new User(r.getString(0), r.getString(1));
+                    step(user, () -> recheckOffline(user));
+                }))
+                .replaceWithVoid();
     }
 
     /** Leaving cleanly: this instance's users go offline now if nobody else has them. */
