@@ -73,6 +73,14 @@ public final class ClientSession {
         general = true;
     }
 
+    Set<UUID> conversations() {
+        return conversations;
+    }
+
+    Set<UUID> customers() {
+        return customers;
+    }
+
     boolean inConversation(UUID conversationId) {
         return conversationId != null && conversations.contains(conversationId);
     }

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -21,6 +22,11 @@ public class ConnectionRegistry {
 
     private final ConcurrentMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<ClientSession>> byTenant = new ConcurrentHashMap<>();
+    // room indexes, so that an event reaches its rooms without scanning every connection of the tenant
+    private final ConcurrentMap<UUID, Set<ClientSession>> byConversation = new ConcurrentHashMap<>();
+    private final ConcurrentMap<UUID, Set<ClientSession>> byCustomer = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<ClientSession>> generalByTenant = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final AppConfig.Ws config;
     private volatile boolean draining;
 
@@ -32,19 +38,61 @@ public class ConnectionRegistry {
         ClientSession session = new ClientSession(connection, identity,
                 new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()));
         byConnection.put(connection.id(), session);
-        byTenant.computeIfAbsent(identity.tenant(), t -> ConcurrentHashMap.newKeySet()).add(session);
+        add(byTenant, identity.tenant(), session);
+        add(byUser, userKey(identity.tenant(), identity.userId()), session);
         return session;
     }
 
     ClientSession close(String connectionId) {
         ClientSession session = byConnection.remove(connectionId);
         if (session != null) {
-            byTenant.computeIfPresent(session.tenant(), (t, sessions) -> {
-                sessions.remove(session);
-                return sessions.isEmpty() ? null : sessions;
-            });
+            remove(byTenant, session.tenant(), session);
+            remove(byUser, userKey(session.tenant(), session.identity().userId()), session);
+            remove(generalByTenant, session.tenant(), session);
+            session.conversations().forEach(id -> remove(byConversation, id, session));
+            session.customers().forEach(id -> remove(byCustomer, id, session));
         }
         return session;
+    }
+
+    void joinConversation(ClientSession session, UUID id) {
+        session.joinConversation(id);
+        add(byConversation, id, session);
+    }
+
+    void leaveConversation(ClientSession session, UUID id) {
+        session.leaveConversation(id);
+        remove(byConversation, id, session);
+    }
+
+    void joinCustomer(ClientSession session, UUID id) {
+        session.joinCustomer(id);
+        add(byCustomer, id, session);
+    }
+
+    void leaveCustomer(ClientSession session, UUID id) {
+        session.leaveCustomer(id);
+        remove(byCustomer, id, session);
+    }
+
+    void joinGeneral(ClientSession session) {
+        session.joinGeneral();
+        add(generalByTenant, session.tenant(), session);
+    }
+
+    private static <K> void add(ConcurrentMap<K, Set<ClientSession>> index, K key, ClientSession session) {
+        index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(session);
+    }
+
+    private static <K> void remove(ConcurrentMap<K, Set<ClientSession>> index, K key, ClientSession session) {
+        index.computeIfPresent(key, (k, sessions) -> {
+            sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
+    }
+
+    private static String userKey(String tenant, String userId) {
+        return tenant + '\u0000' + userId;
     }
 
     ClientSession get(String connectionId) {
@@ -72,21 +120,40 @@ public class ConnectionRegistry {
         return byTenant.containsKey(tenant);
     }
 
-    /** Sends a committed durable event to every local connection entitled to it (fan-out context). */
+    /**
+     * Sends a committed durable event to every local connection entitled to it (fan-out context).
+     * Only the connections of the event's rooms are looked at; one reached through two rooms gets
+     * the event once (its last-sent seq drops the repeat).
+     */
     public void deliver(DurableEvent event) {
-        Set<ClientSession> sessions = byTenant.get(event.tenant());
-        if (sessions == null) {
-            return;
-        }
         String frame = event.frame();
-        for (ClientSession session : sessions) {
-            session.deliverLive(event, frame);
+        switch (event.audience()) {
+            case TENANT -> deliver(byTenant.get(event.tenant()), event, frame);
+            case USER -> deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
+            case CONVERSATION_ROOM -> deliver(byConversation.get(event.conversationId()), event, frame);
+            case MESSAGE -> {
+                deliver(event.conversationId() == null ? null : byConversation.get(event.conversationId()), event, frame);
+                deliver(event.contactId() == null ? null : byCustomer.get(event.contactId()), event, frame);
+                deliver(generalByTenant.get(event.tenant()), event, frame);
+                if (event.userId() != null) {
+                    deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
+                }
+            }
+        }
+    }
+
+    private static void deliver(Set<ClientSession> sessions, DurableEvent event, String frame) {
+        if (sessions != null) {
+            for (ClientSession session : sessions) {
+                session.deliverLive(event, frame);
+            }
         }
     }
 
     /** Sends an ephemeral event to the matching local connections. */
     public void deliverEphemeral(Ephemeral event) {
-        Set<ClientSession> sessions = byTenant.get(event.tenant());
+        Set<ClientSession> sessions = event.conversationId() != null ? byConversation.get(event.conversationId())
+                : byTenant.get(event.tenant());
         if (sessions == null) {
             return;
         }

@@ -243,32 +243,32 @@ public class RequestDispatcher {
         if (data instanceof JoinConversation r) {
             return queries.conversation(tenant, r.conversationId()).map(c -> {
                 String room = Rooms.conversation(c.id);
-                session.joinConversation(c.id);
+                registry.joinConversation(session, c.id);
                 return ServerFrame.success(answer, id, new Views.RoomJoined(c.id.toString(), room));
             });
         }
         if (data instanceof LeaveConversation r) {
             return queries.conversation(tenant, r.conversationId()).map(c -> {
                 String room = Rooms.conversation(c.id);
-                session.leaveConversation(c.id);
+                registry.leaveConversation(session, c.id);
                 return ServerFrame.success(answer, id, new Views.RoomJoined(c.id.toString(), room));
             });
         }
         if (data instanceof JoinGeneral) {
-            session.joinGeneral();
+            registry.joinGeneral(session);
             return Uni.createFrom().item(ServerFrame.success(answer, id, new Views.GeneralRoom(Rooms.GENERAL)));
         }
         if (data instanceof JoinCustomer r) {
             return queries.contact(tenant, r.customerId()).map(c -> {
                 String room = Rooms.customer(c.id);
-                session.joinCustomer(c.id);
+                registry.joinCustomer(session, c.id);
                 return ServerFrame.success(answer, id, new Views.CustomerRoom(c.id.toString(), room));
             });
         }
         if (data instanceof LeaveCustomer r) {
             return queries.contact(tenant, r.customerId()).map(c -> {
                 String room = Rooms.customer(c.id);
-                session.leaveCustomer(c.id);
+                registry.leaveCustomer(session, c.id);
                 return ServerFrame.success(answer, id, new Views.CustomerRoom(c.id.toString(), room));
             });
         }

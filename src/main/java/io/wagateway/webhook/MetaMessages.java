@@ -88,10 +88,10 @@ final class MetaMessages {
         }
         for (JsonNode contact : contacts) {
             if (from.equals(contact.path("wa_id").asText(null)) || from.equals(contact.path("user_id").asText(null))) {
-                return contact.path("profile").path("name").asText(null);
+                return text(contact.path("profile"), "name");
             }
         }
-        return contacts.size() == 1 ? contacts.get(0).path("profile").path("name").asText(null) : null;
+        return contacts.size() == 1 ? text(contacts.get(0).path("profile"), "name") : null;
     }
 
     /** Meta sends unix seconds as a string; a missing or odd value means "now". */
@@ -103,11 +103,12 @@ final class MetaMessages {
         }
     }
 
+    /** PostgreSQL text cannot hold NUL: dropped here so that such a message is stored, not refused forever. */
     private static String text(JsonNode node, String field) {
         if (node == null || !node.hasNonNull(field)) {
             return null;
         }
-        String value = node.get(field).asText();
+        String value = node.get(field).asText().replace("\u0000", "");
         return value.isEmpty() ? null : value;
     }
 
@@ -116,6 +117,19 @@ final class MetaMessages {
         if (node == null || !node.isObject()) {
             return new LinkedHashMap<>();
         }
-        return json.convertValue(node, Map.class);
+        // jsonb refuses \u0000 too
+        return json.convertValue(withoutNul(json, node), Map.class);
+    }
+
+    private static JsonNode withoutNul(ObjectMapper json, JsonNode node) {
+        String text = node.toString();
+        if (!text.contains("\\u0000")) {
+            return node;
+        }
+        try {
+            return json.readTree(text.replace("\\u0000", ""));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("unreadable item", e);
+        }
     }
 }

@@ -116,6 +116,14 @@ class WebhookResourceTest {
     }
 
     @Test
+    void nulCharactersInAMessageAreDroppedNotFatal() {
+        String wamid = Webhooks.wamid();
+        Webhooks.post(Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, Seeder.number(), "N\\u0000ul",
+                wamid, "a\\u0000b")).then().statusCode(200);
+        assertEquals("ab", db.string("select content from message where wa_message_id = $1", wamid));
+    }
+
+    @Test
     void redeliveryChangesNothingAndPushesNothingAgain() {
         try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"))) {
             ws.ok("join_general", Map.of());
