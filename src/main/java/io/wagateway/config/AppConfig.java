@@ -19,8 +19,6 @@ public interface AppConfig {
 
     Presence presence();
 
-    Assignment assignment();
-
     interface Presence {
         /** How often each instance says it is alive. */
         @WithDefault("5s")
@@ -29,12 +27,6 @@ public interface AppConfig {
         /** An instance silent this long is dead: its users go offline unless connected elsewhere. */
         @WithDefault("15s")
         Duration expiry();
-    }
-
-    interface Assignment {
-        /** Assign new conversations round-robin among available, online agents. */
-        @WithDefault("false")
-        boolean auto();
     }
 
     interface Ws {
