@@ -25,22 +25,22 @@ class CloudGraphTransport implements GraphTransport {
 
     @Override
     public Uni<JsonNode> messages(String phoneNumberId, String accessToken, JsonNode body) {
-        return guard(api.messages(version, phoneNumberId, bearer(accessToken), body));
+        return guard(() -> api.messages(version, phoneNumberId, bearer(accessToken), body));
     }
 
     @Override
     public Uni<JsonNode> phoneNumber(String phoneNumberId, String accessToken, String fields) {
-        return guard(api.phoneNumber(version, phoneNumberId, fields, bearer(accessToken)));
+        return guard(() -> api.phoneNumber(version, phoneNumberId, fields, bearer(accessToken)));
     }
 
     @Override
     public Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields) {
-        return guard(api.qrCodes(version, phoneNumberId, fields, bearer(accessToken)));
+        return guard(() -> api.qrCodes(version, phoneNumberId, fields, bearer(accessToken)));
     }
 
     @Override
     public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
-        return guard(api.createQrCode(version, phoneNumberId, bearer(accessToken), body));
+        return guard(() -> api.createQrCode(version, phoneNumberId, bearer(accessToken), body));
     }
 
     private static String bearer(String accessToken) {
@@ -50,8 +50,9 @@ class CloudGraphTransport implements GraphTransport {
         return "Bearer " + accessToken;
     }
 
-    private Uni<JsonNode> guard(Uni<JsonNode> call) {
-        return call.ifNoItem().after(timeout).failWith(TimeoutException::new)
+    /** Deferred, so that a missing token fails the Uni instead of throwing at the caller. */
+    private Uni<JsonNode> guard(java.util.function.Supplier<Uni<? extends JsonNode>> call) {
+        return Uni.createFrom().<JsonNode>deferred(call).ifNoItem().after(timeout).failWith(TimeoutException::new)
                 .onFailure(f -> !(f instanceof MetaError)).transform(f -> MetaError.network(
                         f instanceof TimeoutException ? "Graph API call timed out" : "Graph API unreachable: "
                                 + f.getClass().getSimpleName()));
