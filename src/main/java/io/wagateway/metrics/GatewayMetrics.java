@@ -2,19 +2,24 @@ package io.wagateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.wagateway.gateway.ConnectionRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +28,13 @@ import java.util.concurrent.TimeUnit;
  * and cached, so a call on the hot path is a map lookup and an add. Tag values come from the
  * code (event names the gateway knows, outcomes, Meta's numeric codes), never from free client
  * input, so the number of series stays bounded.
+ *
+ * <p>Created at start-up, so that the gauges are in the first scrape. Its meters are removed when
+ * the application stops: the registry Quarkus injects is Micrometer's global one, which outlives
+ * an application restart in the same JVM (dev-mode reloads, successive test applications), and a
+ * gauge left there would keep reading the beans of the stopped application.
  */
+@Startup
 @ApplicationScoped
 public class GatewayMetrics {
 
@@ -38,6 +49,7 @@ public class GatewayMetrics {
     private final ConcurrentMap<String, Counter> webhookItems = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> graphCalls = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> resumes = new ConcurrentHashMap<>();
+    private final List<Meter> registered = new CopyOnWriteArrayList<>();
     private final Timer pushFromMemory;
     private final Timer pushFromTable;
     private final Counter rateLimited;
@@ -48,23 +60,34 @@ public class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry, ConnectionRegistry connections, Pool pool) {
         this.registry = registry;
         this.pool = pool;
-        Gauge.builder(PREFIX + "connections", connections, ConnectionRegistry::size)
+        track(Gauge.builder(PREFIX + "connections", connections, ConnectionRegistry::size)
                 .description("Open WebSocket connections on this instance")
-                .strongReference(true).register(registry);
-        Gauge.builder(PREFIX + "outbox.depth", this, m -> m.outboxDepth)
+                .strongReference(true).register(registry));
+        track(Gauge.builder(PREFIX + "outbox.depth", this, m -> m.outboxDepth)
                 .description("Rows waiting in the outbox (all instances: the table is shared)")
-                .register(registry);
-        Gauge.builder(PREFIX + "outbox.oldest.age", this, m -> m.outboxAgeSeconds).baseUnit("seconds")
+                .strongReference(true).register(registry));
+        track(Gauge.builder(PREFIX + "outbox.oldest.age", this, m -> m.outboxAgeSeconds).baseUnit("seconds")
                 .description("Age of the oldest outbox row, 0 when empty (all instances: the table is shared)")
-                .register(registry);
+                .strongReference(true).register(registry));
         this.pushFromMemory = pushTimer("memory");
         this.pushFromTable = pushTimer("table");
-        this.rateLimited = Counter.builder(PREFIX + "ws.rate.limited")
-                .description("Client frames refused by the per-connection rate limit").register(registry);
+        this.rateLimited = track(Counter.builder(PREFIX + "ws.rate.limited")
+                .description("Client frames refused by the per-connection rate limit").register(registry));
+    }
+
+    private <M extends Meter> M track(M meter) {
+        registered.add(meter);
+        return meter;
+    }
+
+    @PreDestroy
+    void removeMeters() {
+        registered.forEach(registry::remove);
+        registered.clear();
     }
 
     private Timer pushTimer(String source) {
-        return Timer.builder(PREFIX + "push.latency")
+        return track(Timer.builder(PREFIX + "push.latency")
                 .description("From the commit of a durable event to its frames being handed to this instance's "
                         + "connections. source=memory: committed here and passed on in memory; source=table: read "
                         + "from the event table (committed by another instance, or a gap), timed from the "
@@ -72,13 +95,13 @@ public class GatewayMetrics {
                 .tag("source", source)
                 .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000),
                         ms(2500), ms(5000))
-                .register(registry);
+                .register(registry));
     }
 
     /** A client frame arrived: its event name, or {@code rejected} when it could not be decoded. */
     public void eventIn(String event) {
-        eventsIn.computeIfAbsent(event, e -> Counter.builder(PREFIX + "events.in")
-                .description("Client frames received, by event").tag("event", e).register(registry)).increment();
+        eventsIn.computeIfAbsent(event, e -> track(Counter.builder(PREFIX + "events.in")
+                .description("Client frames received, by event").tag("event", e).register(registry))).increment();
     }
 
     /** {@code count} frames of {@code event} were sent (one per receiving connection). */
@@ -86,8 +109,9 @@ public class GatewayMetrics {
         if (count <= 0) {
             return;
         }
-        eventsOut.computeIfAbsent(event, e -> Counter.builder(PREFIX + "events.out")
-                .description("Frames sent to clients, by event").tag("event", e).register(registry)).increment(count);
+        eventsOut.computeIfAbsent(event, e -> track(Counter.builder(PREFIX + "events.out")
+                .description("Frames sent to clients, by event").tag("event", e).register(registry)))
+                .increment(count);
     }
 
     /** Like {@link #eventOut(String, int)} for a serialized server frame ({@code {"event":"<name>",...}}). */
@@ -120,12 +144,12 @@ public class GatewayMetrics {
      * signature) or {@code failed} (5xx, Meta retries).
      */
     public void webhookDelivery(String outcome, long nanos) {
-        webhookDeliveries.computeIfAbsent(outcome, o -> Timer.builder(PREFIX + "webhook.deliveries")
+        webhookDeliveries.computeIfAbsent(outcome, o -> track(Timer.builder(PREFIX + "webhook.deliveries")
                 .description("Webhook deliveries from Meta and how long they took to store, by outcome")
                 .tag("outcome", o)
                 .serviceLevelObjectives(ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500),
                         ms(5000))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Items of webhook deliveries: stored, duplicate, status, ignored, failed (unknown number, unreadable). */
@@ -133,9 +157,9 @@ public class GatewayMetrics {
         if (count <= 0) {
             return;
         }
-        webhookItems.computeIfAbsent(result, r -> Counter.builder(PREFIX + "webhook.items")
+        webhookItems.computeIfAbsent(result, r -> track(Counter.builder(PREFIX + "webhook.items")
                 .description("Messages, statuses and account updates in webhook deliveries, by result")
-                .tag("result", r).register(registry)).increment(count);
+                .tag("result", r).register(registry))).increment(count);
     }
 
     /**
@@ -147,17 +171,17 @@ public class GatewayMetrics {
      */
     public void graphCall(String operation, String result, String metaCode, long nanos) {
         String key = operation + '|' + result + '|' + metaCode;
-        graphCalls.computeIfAbsent(key, k -> Timer.builder(PREFIX + "graph.calls")
+        graphCalls.computeIfAbsent(key, k -> track(Timer.builder(PREFIX + "graph.calls")
                 .description("Graph API calls by operation, result and Meta error code")
                 .tag("operation", operation).tag("result", result).tag("meta_code", metaCode)
                 .serviceLevelObjectives(ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000), ms(10000))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A {@code resume} request ended: recovered, not_recovered (older than the retention) or failed. */
     public void resume(String outcome) {
-        resumes.computeIfAbsent(outcome, o -> Counter.builder(PREFIX + "resume.requests")
-                .description("resume requests by outcome").tag("outcome", o).register(registry)).increment();
+        resumes.computeIfAbsent(outcome, o -> track(Counter.builder(PREFIX + "resume.requests")
+                .description("resume requests by outcome").tag("outcome", o).register(registry))).increment();
     }
 
     public void rateLimited() {
