@@ -22,15 +22,21 @@ public class EventReader {
     /** Events with {@code after < seq <= upTo}, in seq order, at most {@code limit}. */
     public Uni<List<DurableEvent>> read(String tenant, long after, long upTo, int limit) {
         return pool.preparedQuery("""
-                        select seq, name, audience, conversation_id, contact_id, user_id, payload::text
+                        select seq, name, audience, conversation_id, contact_id, user_id, payload::text,
+                               extract(epoch from clock_timestamp() - created_at)
                           from event where tenant_id = $1 and seq > $2 and seq <= $3 order by seq limit $4""")
                 .execute(Tuple.of(tenant, after, upTo, limit))
                 .map(rows -> {
                     List<DurableEvent> events = new ArrayList<>(rows.size());
+                    long now = System.nanoTime();
                     for (Row row : rows) {
+                        // the event's age by the database's clock (created_at is its transaction's
+                        // start), so that no two machines' clocks are compared
+                        Number age = (Number) row.getValue(7);
+                        long committed = age == null ? DurableEvent.UNKNOWN : now - (long) (age.doubleValue() * 1e9);
                         events.add(new DurableEvent(tenant, row.getLong(0), row.getString(1),
                                 Audience.valueOf(row.getString(2)), row.getUUID(3), row.getUUID(4), row.getString(5),
-                                row.getString(6)));
+                                row.getString(6), committed, true));
                     }
                     return events;
                 });

@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.gateway.ClientSession;
 import io.wagateway.gateway.ConnectionRegistry;
+import io.wagateway.metrics.GatewayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -38,10 +39,13 @@ public class FanoutService implements EventBus.Listener {
     private final ConnectionRegistry registry;
     private final EventBus bus;
     private final Pool pool;
+    private final GatewayMetrics metrics;
     private final Map<String, TenantStream> streams = new HashMap<>();
     private volatile Context context;
 
-    public FanoutService(Vertx vertx, EventReader reader, ConnectionRegistry registry, EventBus bus, Pool pool) {
+    public FanoutService(Vertx vertx, EventReader reader, ConnectionRegistry registry, EventBus bus, Pool pool,
+                         GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.reader = reader;
         this.registry = registry;
@@ -59,14 +63,15 @@ public class FanoutService implements EventBus.Listener {
         if (events.isEmpty()) {
             return;
         }
-        on(() -> events.forEach(this::offer));
+        long committed = System.nanoTime();
+        on(() -> events.forEach(event -> offer(event.committedAt(committed))));
         DurableEvent last = events.get(events.size() - 1);
         bus.ring(last.tenant(), last.seq());
     }
 
     /** Delivers an ephemeral event here and on every other instance. */
     public void publish(Ephemeral event) {
-        on(() -> registry.deliverEphemeral(event));
+        on(() -> metrics.frameOut(event.frame(), registry.deliverEphemeral(event)));
         bus.publish(event);
     }
 
@@ -100,7 +105,7 @@ public class FanoutService implements EventBus.Listener {
 
     @Override
     public void ephemeral(Ephemeral event) {
-        on(() -> registry.deliverEphemeral(event));
+        on(() -> metrics.frameOut(event.frame(), registry.deliverEphemeral(event)));
     }
 
     @Override
@@ -169,7 +174,12 @@ public class FanoutService implements EventBus.Listener {
         return reader.read(session.tenant(), after, upTo, PAGE).chain(page -> {
             Uni<Integer> chain = Uni.createFrom().item(sent);
             for (DurableEvent event : page) {
-                chain = chain.chain(count -> session.replay(event).map(delivered -> delivered ? count + 1 : count));
+                chain = chain.chain(count -> session.replay(event).map(delivered -> {
+                    if (delivered) {
+                        metrics.eventOut(event.name(), 1);
+                    }
+                    return delivered ? count + 1 : count;
+                }));
             }
             if (page.size() < PAGE) {
                 return chain;
@@ -230,7 +240,11 @@ public class FanoutService implements EventBus.Listener {
         while (!stream.waiting.isEmpty() && stream.waiting.firstKey() <= stream.delivered + 1) {
             DurableEvent next = stream.waiting.pollFirstEntry().getValue();
             if (next.seq() == stream.delivered + 1) {
-                registry.deliver(next);
+                metrics.eventOut(next.name(), registry.deliver(next));
+                if (next.committedNanos() != DurableEvent.UNKNOWN) {
+                    // one sample per event, not per connection
+                    metrics.pushed(!next.fromTable(), System.nanoTime() - next.committedNanos());
+                }
                 stream.delivered = next.seq();
             }
         }

@@ -124,19 +124,22 @@ public final class ClientSession {
     /**
      * A live durable event (on the fan-out context, in seq order). Sent unless already sent or
      * not for this connection; held while a {@code resume} replays.
+     *
+     * @return whether it was sent or held for this connection
      */
-    synchronized void deliverLive(DurableEvent event, String frame) {
+    synchronized boolean deliverLive(DurableEvent event, String frame) {
         if (event.seq() <= lastSentSeq || !entitledTo(event)) {
-            return;
+            return false;
         }
         if (held != null) {
             held.add(event);
-            return;
+            return true;
         }
         lastSentSeq = event.seq();
         sendText(frame).subscribe().with(ok -> {
         }, failure -> {
         });
+        return true;
     }
 
     /** Starts holding live events back: a replay is about to run. */

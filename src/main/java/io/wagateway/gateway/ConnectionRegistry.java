@@ -124,39 +124,52 @@ public class ConnectionRegistry {
      * Sends a committed durable event to every local connection entitled to it (fan-out context).
      * Only the connections of the event's rooms are looked at; one reached through two rooms gets
      * the event once (its last-sent seq drops the repeat).
+     *
+     * @return to how many connections it went
      */
-    public void deliver(DurableEvent event) {
+    public int deliver(DurableEvent event) {
         String frame = event.frame();
-        switch (event.audience()) {
+        return switch (event.audience()) {
             case TENANT -> deliver(byTenant.get(event.tenant()), event, frame);
             case USER -> deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
             case CONVERSATION_ROOM -> deliver(byConversation.get(event.conversationId()), event, frame);
             case MESSAGE -> {
-                deliver(event.conversationId() == null ? null : byConversation.get(event.conversationId()), event, frame);
-                deliver(event.contactId() == null ? null : byCustomer.get(event.contactId()), event, frame);
-                deliver(generalByTenant.get(event.tenant()), event, frame);
+                int sent = deliver(event.conversationId() == null ? null : byConversation.get(event.conversationId()),
+                        event, frame);
+                sent += deliver(event.contactId() == null ? null : byCustomer.get(event.contactId()), event, frame);
+                sent += deliver(generalByTenant.get(event.tenant()), event, frame);
                 if (event.userId() != null) {
-                    deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
+                    sent += deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
+                }
+                yield sent;
+            }
+        };
+    }
+
+    private static int deliver(Set<ClientSession> sessions, DurableEvent event, String frame) {
+        int sent = 0;
+        if (sessions != null) {
+            for (ClientSession session : sessions) {
+                if (session.deliverLive(event, frame)) {
+                    sent++;
                 }
             }
         }
+        return sent;
     }
 
-    private static void deliver(Set<ClientSession> sessions, DurableEvent event, String frame) {
-        if (sessions != null) {
-            for (ClientSession session : sessions) {
-                session.deliverLive(event, frame);
-            }
-        }
-    }
-
-    /** Sends an ephemeral event to the matching local connections. */
-    public void deliverEphemeral(Ephemeral event) {
+    /**
+     * Sends an ephemeral event to the matching local connections.
+     *
+     * @return to how many connections it went
+     */
+    public int deliverEphemeral(Ephemeral event) {
         Set<ClientSession> sessions = event.conversationId() != null ? byConversation.get(event.conversationId())
                 : byTenant.get(event.tenant());
         if (sessions == null) {
-            return;
+            return 0;
         }
+        int sent = 0;
         for (ClientSession session : sessions) {
             if (event.excludeUser() != null && event.excludeUser().equals(session.identity().userId())) {
                 continue;
@@ -166,6 +179,8 @@ public class ConnectionRegistry {
             }
             session.sendText(event.frame()).subscribe().with(ok -> {
             }, failure -> LOG.debugf("push to %s failed: %s", session.id(), failure));
+            sent++;
         }
+        return sent;
     }
 }

@@ -13,6 +13,7 @@ import io.wagateway.collaboration.AssignmentService;
 import io.wagateway.collaboration.ReadReceiptService;
 import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.presence.PresenceService;
 import io.wagateway.outbound.OutboundMessageService;
 import io.wagateway.outbound.OutboxSender;
@@ -88,6 +89,7 @@ public class RequestDispatcher {
     private final TypingService typing;
     private final ReadReceiptService readReceipts;
     private final AssignmentService assignments;
+    private final GatewayMetrics metrics;
     private final String rateLimitMessage;
 
     public RequestDispatcher(ObjectMapper json, Validator validator, ConversationQueries queries, AgentService agents,
@@ -95,7 +97,8 @@ public class RequestDispatcher {
                              AppConfig config, FanoutService fanout, OutboundMessageService outbound,
                              OutboxSender outboxSender, SendAnswers sendAnswers, NumberStateService numberStates,
                              PresenceService presence, TypingService typing, ReadReceiptService readReceipts,
-                             AssignmentService assignments) {
+                             AssignmentService assignments, GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.presence = presence;
         this.typing = typing;
         this.readReceipts = readReceipts;
@@ -124,12 +127,21 @@ public class RequestDispatcher {
         try {
             request = decode(frame, session);
         } catch (Refusal refused) {
+            metrics.eventIn("rejected");
+            metrics.eventOut("error", 1);
             return session.sendText(encode(ServerFrame.error(refused.requestId, refused.code(), refused.getMessage())));
         }
+        metrics.eventIn(request.event());
         String answer = FAILURE_ANSWERS.getOrDefault(request.data().getClass(), ANSWERS.get(request.data().getClass()));
         return Uni.createFrom().deferred(() -> handle(session, request))
                 .onFailure().recoverWithItem(failure -> failureFrame(request, answer, failure))
-                .chain(reply -> reply == null ? Uni.createFrom().voidItem() : session.sendText(encode(reply)));
+                .chain(reply -> {
+                    if (reply == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    metrics.eventOut(reply.event(), 1);
+                    return session.sendText(encode(reply));
+                });
     }
 
     /** Envelope, rate limit, event name, data type and constraints: all checked before anything runs. */
@@ -156,6 +168,7 @@ public class RequestDispatcher {
             requestId = idNode.textValue();
         }
         if (!session.tryAcquire()) {
+            metrics.rateLimited();
             throw new Refusal(ErrorCode.RATE_LIMITED, rateLimitMessage, requestId);
         }
         JsonNode eventNode = root.get("event");
@@ -277,9 +290,14 @@ public class RequestDispatcher {
         }
         if (data instanceof Resume r) {
             // FanoutService sends the answer itself, between the replay and the held live events
-            return fanout.resume(session, r.lastSeq(), id, resumed -> encode(ServerFrame.success(answer, id,
-                    Map.of("recovered", resumed.recovered(), "replayed", resumed.replayed(),
-                            "lastSeq", resumed.lastSeq())))).replaceWith((ServerFrame) null);
+            return fanout.resume(session, r.lastSeq(), id, resumed -> {
+                        metrics.eventOut(answer, 1);
+                        return encode(ServerFrame.success(answer, id, Map.of("recovered", resumed.recovered(),
+                                "replayed", resumed.replayed(), "lastSeq", resumed.lastSeq())));
+                    })
+                    .invoke(resumed -> metrics.resume(resumed.recovered() ? "recovered" : "not_recovered"))
+                    .onFailure().invoke(() -> metrics.resume("failed"))
+                    .replaceWith((ServerFrame) null);
         }
         if (data instanceof SendMessage r) {
             // message_sent goes out before the sender starts, so it always precedes the outcome
@@ -291,6 +309,7 @@ public class RequestDispatcher {
                 sent.put("messageId", accepted.messageId().toString());
                 sent.put("clientMessageId", accepted.clientMessageId());
                 sent.put("status", accepted.status());
+                metrics.eventOut(answer, 1);
                 return session.sendText(encode(ServerFrame.success(answer, id, sent)))
                         .invoke(() -> outboxSender.dispatch(accepted.job()))
                         .replaceWith((ServerFrame) null);

@@ -2,6 +2,7 @@ package io.wagateway.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.outbound.SendOutcome;
 import io.wagateway.protocol.ErrorCode;
 import io.wagateway.protocol.ServerFrame;
@@ -30,9 +31,11 @@ public class SendAnswers {
 
     private final ConcurrentMap<UUID, Waiting> waiting = new ConcurrentHashMap<>();
     private final ObjectMapper json;
+    private final GatewayMetrics metrics;
 
-    public SendAnswers(ObjectMapper json) {
+    public SendAnswers(ObjectMapper json, GatewayMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
     }
 
     void expect(UUID messageId, ClientSession session, String requestId) {
@@ -62,6 +65,7 @@ public class SendAnswers {
                     error.code() == 0 ? null : error.code(), error.details()));
             frame = new ServerFrame("message_send_error", who.requestId(), null, data);
         }
+        metrics.eventOut(frame.event(), 1);
         try {
             who.session().sendText(json.writeValueAsString(frame)).subscribe().with(ok -> {
             }, failure -> {

@@ -1,8 +1,14 @@
 package io.wagateway.protocol;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The error codes of PROTOCOL.md section 2, as they appear on the wire. */
+/**
+ * The error codes of PROTOCOL.md section 2, as they appear on the wire. Registered for reflection
+ * because Jackson finds {@link #wire()} through its {@code @JsonValue} in frames built outside any
+ * REST signature (a native image would otherwise write the constant names).
+ */
+@RegisterForReflection
 public enum ErrorCode {
     BAD_REQUEST, UNKNOWN_EVENT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, RATE_LIMITED, PAYLOAD_TOO_LARGE,
     OUTSIDE_WINDOW, WHATSAPP_ERROR, UNAVAILABLE, INTERNAL;

@@ -2,6 +2,7 @@ package io.wagateway.webhook;
 
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
+import io.wagateway.metrics.GatewayMetrics;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -25,8 +26,11 @@ public class WebhookResource {
     private final SignatureVerifier signatures;
     private final WebhookIngestion ingestion;
     private final byte[] verifyToken;
+    private final GatewayMetrics metrics;
 
-    public WebhookResource(SignatureVerifier signatures, WebhookIngestion ingestion, AppConfig config) {
+    public WebhookResource(SignatureVerifier signatures, WebhookIngestion ingestion, AppConfig config,
+                           GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.signatures = signatures;
         this.ingestion = ingestion;
         this.verifyToken = config.whatsapp().verifyToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
@@ -49,12 +53,23 @@ public class WebhookResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> receive(@HeaderParam("X-Hub-Signature-256") String signature, byte[] body) {
+        long start = System.nanoTime();
         if (body == null || !signatures.verify(body, signature)) {
+            metrics.webhookDelivery("unsigned", System.nanoTime() - start);
             return Uni.createFrom().item(Response.status(401).build());
         }
         return ingestion.ingest(body)
-                .map(outcome -> Response.ok().build())
+                .map(outcome -> {
+                    metrics.webhookDelivery("stored", System.nanoTime() - start);
+                    metrics.webhookItems("stored", outcome.stored());
+                    metrics.webhookItems("duplicate", outcome.duplicates());
+                    metrics.webhookItems("status", outcome.statuses());
+                    metrics.webhookItems("ignored", outcome.ignored());
+                    metrics.webhookItems("failed", outcome.failed());
+                    return Response.ok().build();
+                })
                 .onFailure().recoverWithItem(failure -> {
+                    metrics.webhookDelivery("failed", System.nanoTime() - start);
                     LOG.errorf(failure, "webhook delivery not stored; Meta will retry");
                     return Response.status(503).build();
                 });

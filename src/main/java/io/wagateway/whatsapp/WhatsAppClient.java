@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 
+import java.util.function.Supplier;
+
 /**
  * The one door to WhatsApp. Picks Meta or the sandbox simulator by {@code app.whatsapp.mode};
  * callers see {@link MetaError} on failure and never handle the access token beyond passing
- * the number.
+ * the number. Every call is counted and timed by operation, result and Meta's error code.
  */
 @ApplicationScoped
 public class WhatsAppClient {
@@ -24,9 +27,12 @@ public class WhatsAppClient {
 
     private final GraphTransport transport;
     private final ObjectMapper json;
+    private final GatewayMetrics metrics;
 
-    public WhatsAppClient(AppConfig config, @Any Instance<GraphTransport> transports, ObjectMapper json) {
+    public WhatsAppClient(AppConfig config, @Any Instance<GraphTransport> transports, ObjectMapper json,
+                          GatewayMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
         this.transport = config.whatsapp().mode() == AppConfig.WhatsApp.Mode.sandbox
                 ? transports.select(Sandboxed.Literal.INSTANCE).get()
                 : transports.select(CloudGraphTransport.class).get();
@@ -34,13 +40,14 @@ public class WhatsAppClient {
 
     /** Sends a prepared message body; returns the WhatsApp message id. */
     public Uni<String> send(PhoneNumber number, JsonNode body) {
-        return transport.messages(number.phoneNumberId, number.accessToken, body).map(response -> {
-            String wamid = response.path("messages").path(0).path("id").asText(null);
-            if (wamid == null) {
-                throw new MetaError(200, 0, "Graph API accepted the message without an id", null);
-            }
-            return wamid;
-        });
+        return measured("send", () -> transport.messages(number.phoneNumberId, number.accessToken, body)
+                .map(response -> {
+                    String wamid = response.path("messages").path(0).path("id").asText(null);
+                    if (wamid == null) {
+                        throw new MetaError(200, 0, "Graph API accepted the message without an id", null);
+                    }
+                    return wamid;
+                }));
     }
 
     /** Marks an inbound message (and the ones before it) read; optionally shows the typing indicator. */
@@ -50,21 +57,45 @@ public class WhatsAppClient {
         if (typing) {
             body.putObject("typing_indicator").put("type", "text");
         }
-        return transport.messages(number.phoneNumberId, number.accessToken, body).replaceWithVoid();
+        return measured("mark_read", () -> transport.messages(number.phoneNumberId, number.accessToken, body))
+                .replaceWithVoid();
     }
 
     public Uni<JsonNode> phoneNumber(PhoneNumber number) {
-        return transport.phoneNumber(number.phoneNumberId, number.accessToken, PHONE_FIELDS);
+        return measured("phone_number", () -> transport.phoneNumber(number.phoneNumberId, number.accessToken,
+                PHONE_FIELDS));
     }
 
     /** The number's existing QR codes ({@code data} array). */
     public Uni<JsonNode> qrCodes(PhoneNumber number) {
-        return transport.qrCodes(number.phoneNumberId, number.accessToken, QR_FIELDS);
+        return measured("qr_codes", () -> transport.qrCodes(number.phoneNumberId, number.accessToken, QR_FIELDS));
     }
 
     public Uni<JsonNode> createQrCode(PhoneNumber number, String prefilledMessage) {
         ObjectNode body = json.createObjectNode().put("prefilled_message", prefilledMessage)
                 .put("generate_qr_image", "PNG");
-        return transport.createQrCode(number.phoneNumberId, number.accessToken, body);
+        return measured("create_qr_code", () -> transport.createQrCode(number.phoneNumberId, number.accessToken,
+                body));
+    }
+
+    /**
+     * Times the call from subscription to its outcome. Deferred, so that a transport that refuses
+     * synchronously (no access token) fails the returned Uni like any other error.
+     */
+    private <T> Uni<T> measured(String operation, Supplier<Uni<? extends T>> call) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return Uni.createFrom().<T>deferred(call).onItemOrFailure().invoke((item, failure) -> {
+                long nanos = System.nanoTime() - start;
+                if (failure == null) {
+                    metrics.graphCall(operation, "success", "none", nanos);
+                } else if (failure instanceof MetaError error) {
+                    metrics.graphCall(operation, error.status() == 0 ? "network" : "error",
+                            error.code() == 0 ? "none" : Integer.toString(error.code()), nanos);
+                } else {
+                    metrics.graphCall(operation, "error", "none", nanos);
+                }
+            });
+        });
     }
 }

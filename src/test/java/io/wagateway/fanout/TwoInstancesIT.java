@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two instances of the packaged application (prod profile, JVM mode) on one PostgreSQL: an event
@@ -85,6 +86,11 @@ class TwoInstancesIT {
             assertEquals(wamid, pushed.path("data").path("waMessageId").asText());
             assertEquals("via a", pushed.path("data").path("content").asText());
         }
+        // B read it from the table after A's doorbell: timed as such
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(b.base.resolve("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("wagateway_push_latency_seconds_count{source=\"table\"}")
+                && !l.endsWith(" 0.0")), metrics);
     }
 
     @Test

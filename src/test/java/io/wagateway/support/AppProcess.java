@@ -15,13 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged application (target/quarkus-app, prod profile, JVM mode) as a separate process,
- * for black-box tests of what needs real processes: several replicas, crashes, shutdown.
+ * The packaged application (prod profile) as a separate process, for black-box tests of what
+ * needs real processes: several replicas, crashes, shutdown. JVM mode runs target/quarkus-app;
+ * with {@code -Dnative} (the native profile sets {@code it.native}) the native executable at
+ * {@code native.image.path} runs instead.
  */
 public final class AppProcess {
 
@@ -43,10 +46,8 @@ public final class AppProcess {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         Path log = Path.of("target", "it-" + name + ".log").toAbsolutePath();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> all = new HashMap<>();
         all.put("QUARKUS_HTTP_PORT", String.valueOf(port));
@@ -60,6 +61,16 @@ public final class AppProcess {
         all.putAll(env);
         builder.environment().putAll(all);
         return new AppProcess(builder.start(), URI.create("http://localhost:" + port + "/"), log);
+    }
+
+    private static List<String> command() {
+        if (Boolean.getBoolean("it.native")) {
+            Path executable = Path.of(System.getProperty("native.image.path")).toAbsolutePath();
+            return List.of(executable.toString(), "-Xmx256m");
+        }
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "-Xmx256m", "-jar", jar.toString());
     }
 
     /** A token the instances trust (they are pointed at the development public key). */
