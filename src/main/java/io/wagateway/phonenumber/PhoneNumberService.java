@@ -44,7 +44,9 @@ public class PhoneNumberService {
                                 "phoneNumberId is registered to another tenant"));
                     }
                     PhoneNumber number = existing != null ? existing : newNumber(tenant, registration.phoneNumberId());
-                    number.wabaId = registration.wabaId();
+                    if (registration.wabaId() != null) {
+                        number.wabaId = registration.wabaId(); // a restart without APP_WHATSAPP_WABA_ID keeps it
+                    }
                     number.displayPhoneNumber = digits;
                     if (registration.verifiedName() != null) {
                         number.verifiedName = registration.verifiedName();

@@ -16,26 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReadmeConfigReferenceTest {
 
-    /**
-     * Keys of AppConfig that README.md does not document yet. The README's configuration section
-     * is being rewritten on another branch; this list only shrinks: a key documented meanwhile
-     * fails the test until it is removed from here, and a new key must be documented at once.
-     */
-    private static final Set<String> NOT_YET_DOCUMENTED = Set.of(
-            "APP_ASSIGNMENT_AUTO",
-            "APP_EVENTS_CONVERSATION_UPDATES",
-            "APP_PRESENCE_EXPIRY",
-            "APP_PRESENCE_HEARTBEAT",
-            "APP_WHATSAPP_CALL_TIMEOUT",
-            "APP_WHATSAPP_CUSTOMER_TYPING_INDICATOR",
-            "APP_WHATSAPP_MAX_ATTEMPTS",
-            "APP_WHATSAPP_MESSAGES_PER_SECOND",
-            "APP_WHATSAPP_RETRY_INITIAL_DELAY",
-            "APP_WHATSAPP_RETRY_MAX_DELAY",
-            "APP_WHATSAPP_SEND_LOCK",
-            "APP_WHATSAPP_STATUS_CACHE_TTL",
-            "APP_WS_TYPING_EXPIRY");
-
     @Test
     void appConfigKeysAreWalkedAndKebabCased() {
         Set<String> keys = ConfigKeys.appConfigKeys();
@@ -50,12 +30,7 @@ class ReadmeConfigReferenceTest {
         Set<String> documented = ConfigKeys.readmeEnvVars();
         Set<String> missing = ConfigKeys.appConfigKeys().stream().map(ConfigKeys::envName)
                 .filter(name -> !documented.contains(name)).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> newlyMissing = new TreeSet<>(missing);
-        newlyMissing.removeAll(NOT_YET_DOCUMENTED);
-        assertTrue(newlyMissing.isEmpty(), "README.md's configuration table lacks " + newlyMissing);
-        Set<String> nowDocumented = new TreeSet<>(NOT_YET_DOCUMENTED);
-        nowDocumented.removeAll(missing);
-        assertTrue(nowDocumented.isEmpty(), "now documented, remove from NOT_YET_DOCUMENTED: " + nowDocumented);
+        assertTrue(missing.isEmpty(), "README.md's configuration table lacks " + missing);
     }
 
     @Test
