@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.JsonText;
+import io.wagateway.config.ReactiveContexts;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
@@ -78,7 +80,7 @@ public class InboundMessageService {
                 lane.running = true;
             }
             if (start) {
-                onSafeContext(() -> drain(lane));
+                ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
             }
         });
     }
@@ -142,10 +144,10 @@ public class InboundMessageService {
                             batch.get(i).fail((Throwable) outcome);
                         }
                     }
-                    onSafeContext(() -> drain(lane));
+                    ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
                 }, failure -> {
                     batch.forEach(p -> p.fail(failure));
-                    onSafeContext(() -> drain(lane));
+                    ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
                 });
     }
 
@@ -288,13 +290,6 @@ public class InboundMessageService {
                 });
     }
 
-    /** Hibernate Reactive needs a safe duplicated context of its own for each batch. */
-    private void onSafeContext(Runnable task) {
-        Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(v -> task.run());
-    }
-
     /** The message as just inserted, for its view (not a managed entity). */
     private static Message inserted(String tenant, UUID conversationId, UUID messageId, InboundMessage m) {
         Message message = new Message();
@@ -350,25 +345,15 @@ public class InboundMessageService {
                 .setParameter("conversation", conversationId)
                 .setParameter("type", m.type())
                 .setParameter("content", m.content())
-                .setParameter("media", jsonb(m.media()))
-                .setParameter("reaction", jsonb(m.reaction()))
-                .setParameter("location", jsonb(m.location()))
-                .setParameter("extra", jsonb(m.extra()))
+                .setParameter("media", JsonText.of(json, m.media()))
+                .setParameter("reaction", JsonText.of(json, m.reaction()))
+                .setParameter("location", JsonText.of(json, m.location()))
+                .setParameter("extra", JsonText.of(json, m.extra()))
                 .setParameter("replyTo", m.replyTo())
                 .setParameter("wamid", m.waMessageId())
-                .setParameter("error", jsonb(m.error()))
+                .setParameter("error", JsonText.of(json, m.error()))
                 .setParameter("ts", m.timestamp())
                 .executeUpdate();
     }
 
-    private String jsonb(Map<String, Object> value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not serializable as JSON", e);
-        }
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.wagateway.config.JsonText;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
@@ -79,7 +80,7 @@ public class MessageStatusService {
                         returning m.id, m.conversation_id, m.tenant_id, c.contact_id, c.assignee_id""", Object[].class)
                 .setParameter("status", update.status())
                 .setParameter("ts", update.timestamp())
-                .setParameter("error", jsonb(update.error()))
+                .setParameter("error", JsonText.of(json, update.error()))
                 .setParameter("wamid", update.waMessageId())
                 .getResultList()
                 .chain(rows -> rows.isEmpty() ? known(update)
@@ -107,17 +108,6 @@ public class MessageStatusService {
         return eventLog.append(tenant, List.of(NewEvent.forMessage("message_status_update", conversationId,
                         (UUID) row[3], (String) row[4], payload)))
                 .map(events -> new Result(Outcome.APPLIED, events));
-    }
-
-    private String jsonb(Map<String, Object> value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
 }

@@ -1,8 +1,8 @@
 package io.wagateway.fanout;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.wagateway.config.JsonText;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -69,10 +69,6 @@ public class EventLog {
     }
 
     private String serialize(NewEvent event) {
-        try {
-            return json.writeValueAsString(event.payload());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event payload is not serializable: " + event.name(), e);
-        }
+        return JsonText.of(json, event.payload());
     }
 }

@@ -9,6 +9,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.agent.AgentService;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.JsonText;
 import io.wagateway.collaboration.AssignmentService;
 import io.wagateway.collaboration.ReadReceiptService;
 import io.wagateway.fanout.Ephemeral;
@@ -370,11 +371,7 @@ public class RequestDispatcher {
     }
 
     String encode(ServerFrame frame) {
-        try {
-            return json.writeValueAsString(frame);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not serialize " + frame.event(), e);
-        }
+        return JsonText.of(json, frame);
     }
 
     private static String path(MismatchedInputException e) {

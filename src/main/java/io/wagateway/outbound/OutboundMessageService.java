@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.wagateway.config.AppConfig;
+import io.wagateway.config.JsonText;
 import io.wagateway.conversation.Conversation;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.conversation.ConversationStore;
@@ -116,10 +116,10 @@ public class OutboundMessageService {
                 .setParameter("conversation", conversation.id)
                 .setParameter("type", prepared.type())
                 .setParameter("content", prepared.content())
-                .setParameter("media", jsonb(prepared.media()))
-                .setParameter("template", jsonb(prepared.template()))
-                .setParameter("reaction", jsonb(prepared.reaction()))
-                .setParameter("location", jsonb(prepared.location()))
+                .setParameter("media", JsonText.of(json, prepared.media()))
+                .setParameter("template", JsonText.of(json, prepared.template()))
+                .setParameter("reaction", JsonText.of(json, prepared.reaction()))
+                .setParameter("location", JsonText.of(json, prepared.location()))
                 .setParameter("replyTo", replyWamid)
                 .setParameter("clientMessageId", request.clientMessageId())
                 .setParameter("sentBy", me.userId())
@@ -186,14 +186,4 @@ public class OutboundMessageService {
         return request.reaction().path("messageId").asText(null);
     }
 
-    private String jsonb(Map<String, Object> value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 }

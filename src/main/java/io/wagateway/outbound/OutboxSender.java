@@ -5,16 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.JsonText;
+import io.wagateway.config.ReactiveContexts;
 import io.wagateway.config.InstanceId;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
@@ -110,9 +109,9 @@ public class OutboxSender {
         }
         long wait = throughput.reserve(job.phoneNumberId());
         if (wait <= 0) {
-            onSafeContext(() -> send(job));
+            ReactiveContexts.runOnNewSafeContext(vertx, () -> run(send(job)));
         } else {
-            vertx.setTimer(Math.max(1, wait / 1_000_000), id -> onSafeContext(() -> send(job)));
+            vertx.setTimer(Math.max(1, wait / 1_000_000), id -> ReactiveContexts.runOnNewSafeContext(vertx, () -> run(send(job))));
         }
     }
 
@@ -203,7 +202,7 @@ public class OutboxSender {
                                  where m.id = :id and c.id = m.conversation_id and m.status = 'pending'
                                 returning m.conversation_id, m.tenant_id, c.contact_id, c.assignee_id, m.status,
                                           m.wa_message_id""", Object[].class)
-                        .setParameter("error", toJson(stored))
+                        .setParameter("error", JsonText.of(json, stored))
                         .setParameter("id", job.messageId())
                         .getResultList()
                         .chain(rows -> deleteIn(session, job).replaceWith(rows))
@@ -309,19 +308,8 @@ public class OutboxSender {
         return (error.code() != 0 ? "(#" + error.code() + ") " : "") + error.getMessage();
     }
 
-    private String toJson(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    /** Hibernate Reactive needs a safe duplicated context; timers and pool callbacks are not one. */
-    private void onSafeContext(java.util.function.Supplier<Uni<Void>> work) {
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(v -> work.get().subscribe().with(ok -> {
-        }, failure -> LOG.errorf(failure, "outbox send failed")));
+    private static void run(Uni<Void> work) {
+        work.subscribe().with(ok -> {
+        }, failure -> LOG.errorf(failure, "outbox send failed"));
     }
 }

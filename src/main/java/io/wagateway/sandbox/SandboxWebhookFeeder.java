@@ -3,11 +3,9 @@ package io.wagateway.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.wagateway.config.ReactiveContexts;
 import io.wagateway.webhook.SignatureVerifier;
 import io.wagateway.webhook.WebhookResource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,7 +51,7 @@ public class SandboxWebhookFeeder {
     /** A status of a message the simulator accepted, delivered after {@code delayMs}. */
     public void statusLater(long delayMs, String phoneNumberId, String wamid, String status, String recipient,
                             String callbackData) {
-        vertx.setTimer(delayMs, id -> onSafeContext(() -> {
+        vertx.setTimer(delayMs, id -> ReactiveContexts.runOnNewSafeContext(vertx, () -> log(() -> {
             ObjectNode value = value(phoneNumberId, "");
             ObjectNode s = value.putArray("statuses").addObject().put("id", wamid).put("status", status)
                     .put("timestamp", String.valueOf(Instant.now().getEpochSecond())).put("recipient_id", recipient);
@@ -61,7 +59,7 @@ public class SandboxWebhookFeeder {
                 s.put("biz_opaque_callback_data", callbackData);
             }
             return deliver(value);
-        }));
+        })));
     }
 
     private ObjectNode value(String phoneNumberId, String displayNumber) {
@@ -78,12 +76,9 @@ public class SandboxWebhookFeeder {
         return webhook.receive(signatures.header(body), body);
     }
 
-    /** Hibernate Reactive needs a safe duplicated context; timers run on a bare event loop. */
-    private void onSafeContext(java.util.function.Supplier<Uni<Response>> work) {
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(v -> work.get().subscribe().with(
+    private static void log(java.util.function.Supplier<Uni<Response>> work) {
+        work.get().subscribe().with(
                 response -> LOG.debugf("sandbox webhook answered %d", response.getStatus()),
-                failure -> LOG.warnf("sandbox webhook failed: %s", failure.getMessage())));
+                failure -> LOG.warnf("sandbox webhook failed: %s", failure.getMessage()));
     }
 }
