@@ -19,6 +19,14 @@ public interface AppConfig {
 
     Presence presence();
 
+    Assignment assignment();
+
+    interface Assignment {
+        /** Assign each new conversation to the available, online agent assigned least recently. */
+        @WithDefault("false")
+        boolean auto();
+    }
+
     interface Presence {
         /** How often each instance says it is alive. */
         @WithDefault("5s")

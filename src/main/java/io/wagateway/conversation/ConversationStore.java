@@ -30,25 +30,30 @@ public class ConversationStore {
                 .getSingleResult());
     }
 
-    public Uni<UUID> upsertConversation(PhoneNumber number, UUID contactId) {
-        // "do update" rather than "do nothing" so that the existing row's id is returned (and locked)
+    /** The conversation's id, and whether this call created it. */
+    public record Opened(UUID id, boolean created) {}
+
+    public Uni<Opened> upsertConversation(PhoneNumber number, UUID contactId) {
+        // "do update" rather than "do nothing" so that the existing row's id is returned (and locked);
+        // xmax = 0 only on a freshly inserted row
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                         insert into conversation (id, tenant_id, contact_id, phone_number_id)
                         values (:id, :tenant, :contact, :number)
                         on conflict (contact_id, phone_number_id) do update set tenant_id = excluded.tenant_id
-                        returning id""", UUID.class)
+                        returning id, xmax = 0""", Object[].class)
                 .setParameter("id", UUID.randomUUID())
                 .setParameter("tenant", number.tenantId)
                 .setParameter("contact", contactId)
                 .setParameter("number", number.id)
-                .getSingleResult());
+                .getSingleResult()
+                .map(row -> new Opened((UUID) row[0], (Boolean) row[1])));
     }
 
     /** The customer's conversation with the number, created when it does not exist yet. */
     public Uni<Conversation> open(PhoneNumber number, String waId) {
         return upsertContact(number.tenantId, waId, null)
                 .chain(contactId -> upsertConversation(number, contactId))
-                .chain(this::withView);
+                .chain(opened -> withView(opened.id()));
     }
 
     /**

@@ -45,6 +45,8 @@ public class InboundMessageService {
     private final AppConfig.Events.ConversationUpdates conversationUpdates;
     private final ConversationStore store;
     private final Vertx vertx;
+    private final boolean autoAssignment;
+    private final long presenceExpirySeconds;
     private final java.util.concurrent.ConcurrentMap<String, Lane> lanes = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_BATCH = 50;
     private static final int LANES = 4;
@@ -54,6 +56,8 @@ public class InboundMessageService {
                                  Vertx vertx) {
         this.store = store;
         this.vertx = vertx;
+        this.autoAssignment = config.assignment().auto();
+        this.presenceExpirySeconds = Math.max(1, config.presence().expiry().toSeconds());
         this.conversationUpdates = config.events().conversationUpdates();
         this.numbers = numbers;
         this.eventLog = eventLog;
@@ -209,10 +213,12 @@ public class InboundMessageService {
         UUID messageId = UUID.randomUUID();
         return upsertContact(session, number.tenantId, waId, m)
                 .chain(contact -> store.upsertConversation(number, contact.id)
-                        .chain(conversationId -> insertMessage(session, number.tenantId, conversationId, messageId, m)
+                        .chain(opened -> insertMessage(session, number.tenantId, opened.id(), messageId, m)
                                 .chain(inserted -> inserted == 0
                                         ? Uni.createFrom().item(Stored.of(Outcome.DUPLICATE))
-                                        : afterInsert(session, number, contact, conversationId, messageId, m))));
+                                        : autoAssign(session, number.tenantId, opened)
+                                        .chain(assignee -> afterInsert(session, number, contact, opened.id(), messageId,
+                                                m, assignee)))));
     }
 
     /** The customer, upserted with their profile name and the time of this message; returned for the views. */
@@ -246,8 +252,38 @@ public class InboundMessageService {
      * from what this transaction already knows: the updated row comes back from the UPDATE, the
      * message is the one just inserted. Only a late message that is not the newest needs a read.
      */
+    /**
+     * With {@code app.assignment.auto}, a conversation this message opened goes to the available,
+     * online agent who was assigned least recently (round-robin). SKIP LOCKED keeps concurrent
+     * batches from handing two conversations to the same agent at once. Null: not assigned.
+     */
+    private Uni<String> autoAssign(Mutiny.Session session, String tenant, ConversationStore.Opened opened) {
+        if (!autoAssignment || !opened.created()) {
+            return Uni.createFrom().nullItem();
+        }
+        return session.createNativeQuery("""
+                        with pick as (
+                            select a.tenant_id, a.id from agent a
+                             where a.tenant_id = :tenant and a.status = 'available'
+                               and exists (select 1 from presence p join instance i on i.id = p.instance_id
+                                            where p.tenant_id = a.tenant_id and p.user_id = a.id
+                                              and i.heartbeat_at > now() - make_interval(secs => :expiry))
+                             order by a.last_assigned_at nulls first, a.id
+                             limit 1 for update of a skip locked),
+                        chosen as (update agent a set last_assigned_at = now() from pick
+                                    where a.tenant_id = pick.tenant_id and a.id = pick.id returning a.id)
+                        update conversation set assignee_id = (select id from chosen)
+                         where id = :conversation and exists (select 1 from chosen)
+                        returning assignee_id""", String.class)
+                .setParameter("tenant", tenant)
+                .setParameter("expiry", (double) presenceExpirySeconds)
+                .setParameter("conversation", opened.id())
+                .getResultList()
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+
     private Uni<Stored> afterInsert(Mutiny.Session session, PhoneNumber number, Contact contact, UUID conversationId,
-                                    UUID messageId, InboundMessage m) {
+                                    UUID messageId, InboundMessage m, String autoAssignee) {
         Message message = inserted(number.tenantId, conversationId, messageId, m);
         return session.createNativeQuery("""
                         update conversation
@@ -282,10 +318,21 @@ public class InboundMessageService {
                             : Message.findById(lastMessageId);
                     return last.map(lastMessage -> {
                         conversation.lastMessage = lastMessage;
-                        return new Stored(Outcome.STORED, messageId, conversationId, List.of(
+                        List<NewEvent> events = new java.util.ArrayList<>(List.of(
                                 NewEvent.forMessage("new_message", conversationId, contact.id, conversation.assigneeId,
                                         views.message(message, conversation)),
                                 conversationUpdated(conversation, contact.id)));
+                        if (autoAssignee != null) {
+                            Map<String, Object> assigned = new java.util.LinkedHashMap<>();
+                            assigned.put("conversationId", conversationId.toString());
+                            assigned.put("customerInfo", new io.wagateway.protocol.Views.ContactRef(contact.id.toString(),
+                                    contact.waId, contact.name));
+                            assigned.put("assignedBy", "auto");
+                            assigned.put("timestamp", java.time.Instant.now().toString());
+                            events.add(new NewEvent("chat_assigned", io.wagateway.fanout.Audience.USER, conversationId,
+                                    contact.id, autoAssignee, assigned));
+                        }
+                        return new Stored(Outcome.STORED, messageId, conversationId, events);
                     });
                 });
     }
