@@ -91,6 +91,8 @@ log "starting the service (conversation updates: $CONVERSATION_UPDATES), log in 
   export APP_WHATSAPP_APP_SECRET=bench-secret APP_WHATSAPP_TENANT=bench APP_WHATSAPP_PHONE_NUMBER_ID=pn-bench
   export APP_WHATSAPP_DISPLAY_PHONE_NUMBER=15550009999 APP_WHATSAPP_WABA_ID=waba-bench
   export APP_EVENTS_CONVERSATION_UPDATES="$CONVERSATION_UPDATES"
+  # extra settings from a wrapper such as run-outbound.sh (KEY=VALUE words)
+  for kv in ${SERVICE_EXTRA_ENV:-}; do export "${kv?}"; done
   # shellcheck disable=SC2086  # word splitting of the options is intended
   exec java $SERVICE_JAVA_OPTS -jar "$SERVICE_JAR"
 ) >"$SERVICE_LOG" 2>&1 &
@@ -128,7 +130,8 @@ log "running the harness; report also in $REPORT"
 } >"$REPORT"
 set +e
 # shellcheck disable=SC2086
-java $BENCH_JAVA_OPTS -jar "$BENCH_DIR/target/wa-gateway-bench.jar" "${args[@]}" "$@" 2>&1 | tee -a "$REPORT"
+java $BENCH_JAVA_OPTS -cp "$BENCH_DIR/target/wa-gateway-bench.jar" "${HARNESS_MAIN:-io.wagateway.bench.InboundBench}" \
+  "${args[@]}" "$@" 2>&1 | tee -a "$REPORT"
 rc=${PIPESTATUS[0]}
 set -e
 if grep -qE ' (ERROR|WARN) ' "$SERVICE_LOG"; then
