@@ -1,7 +1,7 @@
 package io.wagateway.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wagateway.config.JsonText;
 import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.outbound.SendOutcome;
 import io.wagateway.protocol.ErrorCode;
@@ -66,12 +66,8 @@ public class SendAnswers {
             frame = new ServerFrame("message_send_error", who.requestId(), null, data);
         }
         metrics.eventOut(frame.event(), 1);
-        try {
-            who.session().sendText(json.writeValueAsString(frame)).subscribe().with(ok -> {
-            }, failure -> {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        who.session().sendText(JsonText.of(json, frame)).subscribe().with(ok -> {
+        }, failure -> {
+        });
     }
 }

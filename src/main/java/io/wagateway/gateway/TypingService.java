@@ -1,9 +1,9 @@
 package io.wagateway.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.wagateway.config.JsonText;
 import io.wagateway.collaboration.ReadReceiptService;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.fanout.Ephemeral;
@@ -90,12 +90,8 @@ public class TypingService {
     }
 
     private void publish(Key key, String event) {
-        try {
-            String frame = json.writeValueAsString(ServerFrame.push(event, Map.of("userId", key.userId(),
-                    "conversationId", key.conversationId().toString(), "timestamp", Instant.now().toString())));
-            fanout.publish(new Ephemeral(key.tenant(), frame, key.conversationId(), key.userId()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String frame = JsonText.of(json, ServerFrame.push(event, Map.of("userId", key.userId(),
+                "conversationId", key.conversationId().toString(), "timestamp", Instant.now().toString())));
+        fanout.publish(new Ephemeral(key.tenant(), frame, key.conversationId(), key.userId()));
     }
 }

@@ -1,12 +1,12 @@
 package io.wagateway.phonenumber;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.wagateway.config.JsonText;
 import io.wagateway.config.AppConfig;
 import io.wagateway.protocol.ProtocolException;
 import io.wagateway.protocol.WhatsAppException;
@@ -198,11 +198,7 @@ public class NumberStateService {
 
     /** Pushes the number's state to every connection of its tenant, on every instance. */
     public void announce(PhoneNumber number) {
-        try {
-            String frame = json.writeValueAsString(ServerFrame.push("whatsapp_status_update", ConnectionStatus.of(number)));
-            fanout.publish(new Ephemeral(number.tenantId, frame, null, null));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String frame = JsonText.of(json, ServerFrame.push("whatsapp_status_update", ConnectionStatus.of(number)));
+        fanout.publish(new Ephemeral(number.tenantId, frame, null, null));
     }
 }

@@ -1,6 +1,5 @@
 package io.wagateway.presence;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,6 +11,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
 import io.wagateway.config.InstanceId;
+import io.wagateway.config.JsonText;
 import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.FanoutService;
 import io.wagateway.protocol.ServerFrame;
@@ -189,13 +189,9 @@ public class PresenceService {
     }
 
     private void announce(User user, boolean online) {
-        try {
-            String frame = json.writeValueAsString(ServerFrame.push(online ? "user_online" : "user_offline",
-                    Map.of("userId", user.userId(), "timestamp", Instant.now().toString())));
-            fanout.publish(new Ephemeral(user.tenant(), frame, null, null));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String frame = JsonText.of(json, ServerFrame.push(online ? "user_online" : "user_offline",
+                Map.of("userId", user.userId(), "timestamp", Instant.now().toString())));
+        fanout.publish(new Ephemeral(user.tenant(), frame, null, null));
     }
 
     private void step(User user, java.util.function.Supplier<Uni<Void>> work) {
