@@ -8,27 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 
 /**
- * The writes that open a conversation, shared by inbound messages and first outbound sends.
- * Upserts, so that concurrent first messages of one customer meet on the unique keys instead
- * of failing. Must run inside a transaction.
+ * Conversation writes shared by the Hibernate Reactive write paths. Upserts, so that concurrent
+ * first messages of one customer meet on the unique keys instead of failing. Must run inside a
+ * transaction.
  */
 @ApplicationScoped
 public class ConversationStore {
-
-    public Uni<UUID> upsertContact(String tenant, String waId, String name) {
-        return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        insert into contact (id, tenant_id, wa_id, name) values (:id, :tenant, :waId, :name)
-                        on conflict (tenant_id, wa_id) do update
-                           set name = coalesce(excluded.name, contact.name),
-                               updated_at = case when excluded.name is distinct from contact.name
-                                   and excluded.name is not null then now() else contact.updated_at end
-                        returning id""", UUID.class)
-                .setParameter("id", UUID.randomUUID())
-                .setParameter("tenant", tenant)
-                .setParameter("waId", waId)
-                .setParameter("name", name)
-                .getSingleResult());
-    }
 
     /** The conversation's id, and whether this call created it. */
     public record Opened(UUID id, boolean created) {}
@@ -47,13 +32,6 @@ public class ConversationStore {
                 .setParameter("number", number.id)
                 .getSingleResult()
                 .map(row -> new Opened((UUID) row[0], (Boolean) row[1])));
-    }
-
-    /** The customer's conversation with the number, created when it does not exist yet. */
-    public Uni<Conversation> open(PhoneNumber number, String waId) {
-        return upsertContact(number.tenantId, waId, null)
-                .chain(contactId -> upsertConversation(number, contactId))
-                .chain(opened -> withView(opened.id()));
     }
 
     /**

@@ -5,16 +5,16 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
 import io.wagateway.config.JsonText;
-import io.wagateway.config.ReactiveContexts;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.fanout.GroupCommit;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.fanout.NewEvent;
 import io.wagateway.phonenumber.Numbers;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.phonenumber.PhoneNumberRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -38,54 +38,35 @@ public class InboundMessageService {
 
     private final PhoneNumberRepository numbers;
     private final EventLog eventLog;
-    private final FanoutService publisher;
-    private final ViewMapper views;
+    private final ConversationEvents conversationEvents;
     private final ObjectMapper json;
-    private final AppConfig.Events.ConversationUpdates conversationUpdates;
     private final ConversationStore store;
-    private final Vertx vertx;
     private final boolean autoAssignment;
     private final long presenceExpirySeconds;
-    private final java.util.concurrent.ConcurrentMap<String, Lane> lanes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final GroupCommit<InboundMessage, Result> batches;
     private static final int MAX_BATCH = 50;
     private static final int LANES = 4;
 
     public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, FanoutService publisher,
-                                 ViewMapper views, ObjectMapper json, AppConfig config, ConversationStore store,
-                                 Vertx vertx) {
+                                 ConversationEvents conversationEvents, ObjectMapper json, AppConfig config,
+                                 ConversationStore store, Vertx vertx, GatewayMetrics metrics) {
         this.store = store;
-        this.vertx = vertx;
         this.autoAssignment = config.assignment().auto();
         this.presenceExpirySeconds = Math.max(1, config.presence().expiry().toSeconds());
-        this.conversationUpdates = config.events().conversationUpdates();
         this.numbers = numbers;
         this.eventLog = eventLog;
-        this.publisher = publisher;
-        this.views = views;
+        this.conversationEvents = conversationEvents;
         this.json = json;
+        this.batches = new GroupCommit<>(vertx, MAX_BATCH, this::storeTogether, publisher::publishCommitted,
+                size -> metrics.groupCommit("inbound", size));
     }
 
     /**
      * Stores the message and pushes its events after commit. Concurrent messages to the same number
-     * (and lane) are stored together, in one transaction per batch: the tenant's seq row is locked until commit,
-     * so one transaction per message would cap a tenant at one WAL flush per message (about 500/s
-     * on a small machine); a batch pays one flush for all. A batch that fails is retried one message
-     * per transaction, so a bad message only fails itself.
+     * (and lane) are stored together, one transaction per batch (see {@link GroupCommit}).
      */
     public Uni<Result> record(InboundMessage message) {
-        Context caller = Vertx.currentContext();
-        return Uni.createFrom().emitter(emitter -> {
-            Lane lane = lanes.computeIfAbsent(laneOf(message), id -> new Lane());
-            boolean start;
-            synchronized (lane) {
-                lane.queue.add(new Pending(message, caller, emitter));
-                start = !lane.running;
-                lane.running = true;
-            }
-            if (start) {
-                ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
-            }
-        });
+        return batches.submit(laneOf(message), message);
     }
 
     /**
@@ -98,86 +79,15 @@ public class InboundMessageService {
         return message.phoneNumberId() + "#" + lane;
     }
 
-    private static final class Lane {
-        final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
-        boolean running;
-    }
-
-    private record Pending(InboundMessage message, Context caller,
-                           io.smallrye.mutiny.subscription.UniEmitter<? super Result> emitter) {
-        void complete(Result result) {
-            on(() -> emitter.complete(result));
-        }
-
-        void fail(Throwable failure) {
-            on(() -> emitter.fail(failure));
-        }
-
-        /** The caller continues on its own context: Hibernate Reactive sessions are bound to it. */
-        private void on(Runnable task) {
-            if (caller == null) {
-                task.run();
-            } else {
-                caller.runOnContext(v -> task.run());
-            }
-        }
-    }
-
-    private void drain(Lane lane) {
-        List<Pending> batch = new java.util.ArrayList<>();
-        synchronized (lane) {
-            while (batch.size() < MAX_BATCH && !lane.queue.isEmpty()) {
-                batch.add(lane.queue.poll());
-            }
-            if (batch.isEmpty()) {
-                lane.running = false;
-                return;
-            }
-        }
-        storeTogether(batch)
-                .onFailure().recoverWithUni(failure -> batch.size() == 1 ? Uni.createFrom().failure(failure)
-                        : storeOneByOne(batch))
-                .subscribe().with(outcomes -> {
-                    for (int i = 0; i < batch.size(); i++) {
-                        Object outcome = outcomes.get(i);
-                        if (outcome instanceof Result result) {
-                            publisher.publishCommitted(result.events());
-                            batch.get(i).complete(result);
-                        } else {
-                            batch.get(i).fail((Throwable) outcome);
-                        }
-                    }
-                    ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
-                }, failure -> {
-                    batch.forEach(p -> p.fail(failure));
-                    ReactiveContexts.runOnNewSafeContext(vertx, () -> drain(lane));
-                });
-    }
-
-    /** Each message in its own transaction; the list holds a Result or the failure, per message. */
-    private Uni<List<Object>> storeOneByOne(List<Pending> batch) {
-        Uni<List<Object>> chain = Uni.createFrom().item(new java.util.ArrayList<>());
-        for (Pending pending : batch) {
-            chain = chain.chain(outcomes -> storeTogether(List.of(pending))
-                    .map(one -> one.get(0))
-                    .onFailure().recoverWithItem(failure -> failure)
-                    .map(outcome -> {
-                        outcomes.add(outcome);
-                        return outcomes;
-                    }));
-        }
-        return chain;
-    }
-
     /** One transaction: every message stored, then all their events appended with one seq update. */
-    private Uni<List<Object>> storeTogether(List<Pending> batch) {
-        return Panache.withTransaction(() -> numbers.findByMetaId(batch.get(0).message().phoneNumberId())
+    private Uni<GroupCommit.Outcome> storeTogether(List<InboundMessage> batch) {
+        return Panache.withTransaction(() -> numbers.findByMetaId(batch.get(0).phoneNumberId())
                 .chain(number -> {
                     List<Stored> stored = new java.util.ArrayList<>();
                     Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Pending pending : batch) {
+                    for (InboundMessage message : batch) {
                         chain = chain.chain(() -> (number == null ? Uni.createFrom().item(Stored.of(Outcome.UNKNOWN_NUMBER))
-                                : Panache.getSession().chain(session -> store(session, number, pending.message())))
+                                : Panache.getSession().chain(session -> store(session, number, message)))
                                 .invoke(stored::add).replaceWithVoid());
                     }
                     return chain.chain(() -> appendAll(number, stored));
@@ -191,7 +101,7 @@ public class InboundMessageService {
         }
     }
 
-    private Uni<List<Object>> appendAll(PhoneNumber number, List<Stored> stored) {
+    private Uni<GroupCommit.Outcome> appendAll(PhoneNumber number, List<Stored> stored) {
         List<NewEvent> all = stored.stream().flatMap(s -> s.events().stream()).toList();
         Uni<List<DurableEvent>> appended = all.isEmpty() ? Uni.createFrom().item(List.of())
                 : eventLog.append(number.tenantId, all);
@@ -203,7 +113,7 @@ public class InboundMessageService {
                         events.subList(next, next + s.events().size())));
                 next += s.events().size();
             }
-            return results;
+            return new GroupCommit.Outcome(results, events);
         });
     }
 
@@ -318,9 +228,8 @@ public class InboundMessageService {
                     return last.map(lastMessage -> {
                         conversation.lastMessage = lastMessage;
                         List<NewEvent> events = new java.util.ArrayList<>(List.of(
-                                NewEvent.forMessage("new_message", conversationId, contact.id, conversation.assigneeId,
-                                        views.message(message, conversation)),
-                                conversationUpdated(conversation, contact.id)));
+                                conversationEvents.newMessage(message, conversation),
+                                conversationEvents.updated(conversation)));
                         if (autoAssignee != null) {
                             Map<String, Object> assigned = new java.util.LinkedHashMap<>();
                             assigned.put("conversationId", conversationId.toString());
@@ -368,13 +277,6 @@ public class InboundMessageService {
             return l.toInstant(java.time.ZoneOffset.UTC);
         }
         return value == null ? null : java.time.Instant.parse(value.toString());
-    }
-
-    private NewEvent conversationUpdated(Conversation conversation, UUID contactId) {
-        var view = views.conversation(conversation);
-        return conversationUpdates == AppConfig.Events.ConversationUpdates.rooms
-                ? NewEvent.forMessage("conversation_updated", conversation.id, contactId, conversation.assigneeId, view)
-                : NewEvent.forTenant("conversation_updated", view);
     }
 
     private Uni<Integer> insertMessage(Mutiny.Session session, String tenant, UUID conversationId, UUID messageId,

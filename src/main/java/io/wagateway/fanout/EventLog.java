@@ -5,10 +5,13 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.wagateway.config.JsonText;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Appends durable events inside the caller's transaction. The per-tenant counter row is
@@ -66,6 +69,53 @@ public class EventLog {
                     .setParameter("payload" + i, e.payloadJson());
         }
         return statement.executeUpdate().replaceWith(appended);
+    }
+
+    /**
+     * The same on a Vert.x SQL connection inside its transaction, for the set-based write paths: two
+     * statements whose text does not depend on how many events there are.
+     */
+    public Uni<List<DurableEvent>> append(SqlConnection connection, String tenant, List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        int n = events.size();
+        return connection.preparedQuery("update tenant set last_seq = last_seq + $2 where id = $1 returning last_seq")
+                .execute(Tuple.of(tenant, (long) n))
+                .chain(rows -> {
+                    long firstSeq = rows.iterator().next().getLong(0) - n + 1;
+                    List<DurableEvent> appended = new ArrayList<>(n);
+                    Long[] seqs = new Long[n];
+                    String[] names = new String[n];
+                    String[] audiences = new String[n];
+                    UUID[] conversations = new UUID[n];
+                    UUID[] contacts = new UUID[n];
+                    String[] users = new String[n];
+                    String[] payloads = new String[n];
+                    for (int i = 0; i < n; i++) {
+                        NewEvent e = events.get(i);
+                        DurableEvent d = new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(),
+                                e.conversationId(), e.contactId(), e.userId(), serialize(e));
+                        appended.add(d);
+                        seqs[i] = d.seq();
+                        names[i] = d.name();
+                        audiences[i] = d.audience().name();
+                        conversations[i] = d.conversationId();
+                        contacts[i] = d.contactId();
+                        users[i] = d.userId();
+                        payloads[i] = d.payloadJson();
+                    }
+                    return connection.preparedQuery("""
+                                    insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id,
+                                                       payload)
+                                    select $1, e.seq, e.name, e.audience, e.conversation, e.contact, e.user_id,
+                                           cast(e.payload as jsonb)
+                                      from unnest($2::bigint[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
+                                                  $8::text[]) as e(seq, name, audience, conversation, contact, user_id, payload)""")
+                            .execute(Tuple.from(new Object[] {tenant, seqs, names, audiences, conversations, contacts,
+                                    users, payloads}))
+                            .replaceWith(appended);
+                });
     }
 
     private String serialize(NewEvent event) {

@@ -1,6 +1,7 @@
 package io.wagateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +50,7 @@ public class GatewayMetrics {
     private final ConcurrentMap<String, Counter> webhookItems = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> graphCalls = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> resumes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, DistributionSummary> batches = new ConcurrentHashMap<>();
     private final List<Meter> registered = new CopyOnWriteArrayList<>();
     private final Timer pushFromMemory;
     private final Timer pushFromTable;
@@ -182,6 +184,13 @@ public class GatewayMetrics {
     public void resume(String outcome) {
         resumes.computeIfAbsent(outcome, o -> track(Counter.builder(PREFIX + "resume.requests")
                 .description("resume requests by outcome").tag("outcome", o).register(registry))).increment();
+    }
+
+    /** Writes stored by one group-commit transaction ({@code fanout.GroupCommit}), by writer. */
+    public void groupCommit(String writer, int items) {
+        batches.computeIfAbsent(writer, w -> track(DistributionSummary.builder(PREFIX + "group.commit.batch")
+                .description("Writes stored together in one transaction, by writer").tag("writer", w)
+                .register(registry))).record(items);
     }
 
     public void rateLimited() {

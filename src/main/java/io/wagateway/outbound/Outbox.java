@@ -8,6 +8,15 @@ import io.wagateway.config.InstanceId;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -52,5 +61,61 @@ public class Outbox {
                 .getSingleResult())
                 .map(head -> head ? new OutboxSender.Job(id, tenant, number.phoneNumberId, number.accessToken,
                         messageId, kind, recipient, payload, 0) : null);
+    }
+
+    /** A send to enqueue with {@link #enqueueSends}. */
+    public record NewSend(UUID numberId, String phoneNumberId, String accessToken, UUID messageId, String recipient,
+                          ObjectNode payload) {}
+
+    /**
+     * The batch form of {@link #enqueue} for sends, on the caller's transaction: one statement. Within
+     * the batch only a recipient's first send can be first in line.
+     *
+     * @return per send, in order, the job to dispatch after commit, or null
+     */
+    public Uni<List<OutboxSender.Job>> enqueueSends(SqlConnection connection, String tenant, List<NewSend> sends) {
+        int n = sends.size();
+        UUID[] ids = new UUID[n];
+        UUID[] numbers = new UUID[n];
+        UUID[] messages = new UUID[n];
+        String[] recipients = new String[n];
+        String[] payloads = new String[n];
+        Boolean[] first = new Boolean[n];
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            NewSend send = sends.get(i);
+            ids[i] = UUID.randomUUID();
+            numbers[i] = send.numberId();
+            messages[i] = send.messageId();
+            recipients[i] = send.recipient();
+            payloads[i] = send.payload().toString();
+            first[i] = seen.add(send.numberId() + "/" + send.recipient());
+        }
+        return connection.preparedQuery("""
+                        insert into outbox (id, tenant_id, phone_number_id, message_id, kind, recipient, payload,
+                                            locked_until, locked_by)
+                        select o.id, $1, o.number, o.message, 'send', o.recipient, cast(o.payload as jsonb),
+                               case when h.head then now() + make_interval(secs => $2) end,
+                               case when h.head then $3 end
+                          from unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::bool[])
+                               as o(id, number, message, recipient, payload, first)
+                         cross join lateral (select o.first and not exists (select 1 from outbox e
+                                where e.phone_number_id = o.number and e.recipient = o.recipient) as head) h
+                        returning id, locked_by is not null""")
+                .execute(Tuple.from(new Object[] {tenant, lockSeconds, instance, ids, numbers, messages, recipients,
+                        payloads, first}))
+                .map(rows -> {
+                    Map<UUID, Boolean> heads = new HashMap<>();
+                    rows.forEach(row -> heads.put(row.getUUID(0), row.getBoolean(1)));
+                    List<OutboxSender.Job> jobs = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        NewSend send = sends.get(i);
+                        jobs.add(Boolean.TRUE.equals(heads.get(ids[i]))
+                                ? new OutboxSender.Job(ids[i], tenant, send.phoneNumberId(), send.accessToken(),
+                                send.messageId(), "send", send.recipient(), send.payload(), 0)
+                                : null);
+                    }
+                    return jobs;
+                });
     }
 }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
 import io.wagateway.config.JsonText;
@@ -18,7 +19,9 @@ import io.wagateway.config.InstanceId;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.fanout.GroupCommit;
 import io.wagateway.fanout.NewEvent;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.whatsapp.MetaError;
 import io.wagateway.whatsapp.WhatsAppClient;
@@ -30,7 +33,10 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -72,11 +78,12 @@ public class OutboxSender {
     private final Event<SendOutcome> outcomes;
     private final ObjectMapper json;
     private final AppConfig.WhatsApp config;
+    private final GroupCommit<Sent, Boolean> completions;
     private volatile boolean stopping;
 
     public OutboxSender(Pool pool, Vertx vertx, WhatsAppClient whatsapp, Throughput throughput, EventLog eventLog,
                         FanoutService fanout, Event<SendOutcome> outcomes, ObjectMapper json, AppConfig config,
-                        InstanceId instanceId) {
+                        InstanceId instanceId, GatewayMetrics metrics) {
         this.instance = instanceId.value();
         this.pool = pool;
         this.vertx = vertx;
@@ -87,6 +94,8 @@ public class OutboxSender {
         this.outcomes = outcomes;
         this.json = json;
         this.config = config.whatsapp();
+        this.completions = new GroupCommit<>(vertx, BATCH, batch -> pool.withTransaction(c -> recordSent(c, batch)),
+                fanout::publishCommitted, size -> metrics.groupCommit("sent", size));
     }
 
     public String instance() {
@@ -145,27 +154,66 @@ public class OutboxSender {
             return delete(job).invoke(() -> next(job));
         }
         Instant now = Instant.now();
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery("""
-                                update message m
-                                   set wa_message_id = coalesce(m.wa_message_id, :wamid),
-                                       status = case when m.status = 'pending' then 'sent' else m.status end,
-                                       status_at = case when m.status = 'pending' then now() else m.status_at end
-                                  from conversation c
-                                 where m.id = :id and c.id = m.conversation_id
-                                returning m.conversation_id, m.tenant_id, c.contact_id, c.assignee_id, m.status,
-                                          m.wa_message_id""", Object[].class)
-                        .setParameter("wamid", wamid)
-                        .setParameter("id", job.messageId())
-                        .getResultList()
-                        .chain(rows -> deleteIn(session, job).replaceWith(rows))
-                        .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<DurableEvent>of())
-                                : statusEvent(job.messageId(), (String) rows.get(0)[5], "sent", now, null, rows.get(0)))))
-                .invoke(events -> {
-                    fanout.publishCommitted(events);
+        return completions.submit(job.tenant(), new Sent(job, wamid, now))
+                .invoke(moreWaiting -> {
                     outcomes.fire(new SendOutcome(job.messageId(), wamid, now, null));
-                    next(job);
+                    if (moreWaiting) {
+                        next(job);
+                    }
                 })
                 .replaceWithVoid();
+    }
+
+    /** A send Meta accepted, to record. */
+    private record Sent(Job job, String wamid, Instant at) {}
+
+    /**
+     * Records accepted sends of one tenant together (see {@link GroupCommit}): the message gets its
+     * WhatsApp id and moves to {@code sent} (unless a status webhook was faster), the outbox row goes,
+     * a {@code message_status_update} is appended. Per send: whether a later send to the same
+     * recipient waits in the outbox, so that only then is the next one claimed.
+     */
+    private Uni<GroupCommit.Outcome> recordSent(SqlConnection connection, List<Sent> batch) {
+        int n = batch.size();
+        UUID[] messages = new UUID[n];
+        String[] wamids = new String[n];
+        UUID[] rows = new UUID[n];
+        for (int i = 0; i < n; i++) {
+            Job job = batch.get(i).job();
+            messages[i] = job.messageId();
+            wamids[i] = batch.get(i).wamid();
+            rows[i] = job.id();
+        }
+        Map<UUID, Sent> byMessage = new HashMap<>();
+        batch.forEach(sent -> byMessage.put(sent.job().messageId(), sent));
+        Map<UUID, List<NewEvent>> events = new HashMap<>();
+        Set<String> waiting = new HashSet<>();
+        return connection.preparedQuery("""
+                        update message m
+                           set wa_message_id = coalesce(m.wa_message_id, v.wamid),
+                               status = case when m.status = 'pending' then 'sent' else m.status end,
+                               status_at = case when m.status = 'pending' then now() else m.status_at end
+                          from unnest($1::uuid[], $2::text[]) as v(id, wamid), conversation c
+                         where m.id = v.id and c.id = m.conversation_id
+                        returning m.id, m.conversation_id, c.contact_id, c.assignee_id, m.wa_message_id""")
+                .execute(Tuple.of(messages, wamids))
+                .invoke(updated -> updated.forEach(row -> events.put(row.getUUID(0), List.of(statusEvent(
+                        row.getUUID(0), row.getString(4), "sent", byMessage.get(row.getUUID(0)).at(), null, row.getUUID(1),
+                        row.getUUID(2), row.getString(3))))))
+                // the outer select still sees the deleted rows (one snapshot per statement): hence "<> all"
+                .chain(() -> connection.preparedQuery("""
+                                with gone as (delete from outbox where id = any($1) returning phone_number_id, recipient)
+                                select distinct p.phone_number_id, o.recipient
+                                  from gone join outbox o on o.phone_number_id = gone.phone_number_id
+                                                         and o.recipient = gone.recipient
+                                  join phone_number p on p.id = o.phone_number_id
+                                 where o.id <> all($1)""")
+                        .execute(Tuple.of(rows)))
+                .invoke(found -> found.forEach(row -> waiting.add(row.getString(0) + "/" + row.getString(1))))
+                .chain(() -> eventLog.append(connection, batch.get(0).job().tenant(), batch.stream()
+                        .flatMap(sent -> events.getOrDefault(sent.job().messageId(), List.of()).stream()).toList()))
+                .map(appended -> new GroupCommit.Outcome(batch.stream().map(sent -> (Object) waiting.contains(
+                        sent.job().phoneNumberId() + "/" + sent.job().recipient())).toList(), appended));
     }
 
     private Uni<Void> failed(Job job, MetaError error) {
@@ -207,8 +255,9 @@ public class OutboxSender {
                         .getResultList()
                         .chain(rows -> deleteIn(session, job).replaceWith(rows))
                         .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<DurableEvent>of())
-                                : statusEvent(job.messageId(), (String) rows.get(0)[5], "failed", now, stored,
-                                rows.get(0)))))
+                                : eventLog.append((String) rows.get(0)[1], List.of(statusEvent(job.messageId(),
+                                (String) rows.get(0)[5], "failed", now, stored, (UUID) rows.get(0)[0],
+                                (UUID) rows.get(0)[2], (String) rows.get(0)[3]))))))
                 .invoke(events -> {
                     fanout.publishCommitted(events);
                     outcomes.fire(new SendOutcome(job.messageId(), null, now, error));
@@ -217,9 +266,9 @@ public class OutboxSender {
                 .replaceWithVoid();
     }
 
-    private Uni<List<DurableEvent>> statusEvent(UUID messageId, String wamid, String status, Instant at,
-                                                Map<String, Object> error, Object[] row) {
-        UUID conversationId = (UUID) row[0];
+    private static NewEvent statusEvent(UUID messageId, String wamid, String status, Instant at,
+                                        Map<String, Object> error, UUID conversationId, UUID contactId,
+                                        String assignee) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("messageId", messageId.toString());
         payload.put("waMessageId", wamid);
@@ -229,8 +278,7 @@ public class OutboxSender {
         if (error != null) {
             payload.put("error", error);
         }
-        return eventLog.append((String) row[1], List.of(NewEvent.forMessage("message_status_update", conversationId,
-                (UUID) row[2], (String) row[3], payload)));
+        return NewEvent.forMessage("message_status_update", conversationId, contactId, assignee, payload);
     }
 
     /** The next send to the same recipient, if one waits. */

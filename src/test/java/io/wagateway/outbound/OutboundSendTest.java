@@ -163,6 +163,81 @@ class OutboundSendTest {
         }
     }
 
+    /**
+     * Sends from several connections at once are stored together (group commit): each is answered
+     * on its own, a bad one fails alone, a clientMessageId sent twice at once is stored and sent
+     * once, and a colleague sees every stored message once, in seq order.
+     */
+    @Test
+    void concurrentSendsAreStoredTogetherAndEachIsAnsweredOnItsOwn() {
+        String stranger = Seeder.number(); // never wrote: text is outside the window, a template is not
+        List<WsClient> agents = List.of(agent("a0"), agent("a1"), agent("a2"), agent("a3"));
+        try (WsClient colleague = agent("bob")) {
+            colleague.ok("join_conversation", Map.of("conversationId", conversationId()));
+            Map<String, String> expected = new java.util.LinkedHashMap<>(); // requestId -> outcome
+            Map<String, WsClient> via = new HashMap<>();
+            Sender fire = (i, outcome, request) -> {
+                String id = agents.get(i).send("send_message", request);
+                via.put(id, agents.get(i));
+                expected.put(id, outcome);
+            };
+            for (int round = 0; round < 3; round++) {
+                fire.send(0, "sent", Map.of("to", customer, "message", "dup", "clientMessageId", "dup-" + round));
+                fire.send(1, "sent", Map.of("to", customer, "message", "dup", "clientMessageId", "dup-" + round));
+                fire.send(2, "outside_window", Map.of("to", stranger, "message", "hello?"));
+                fire.send(3, "bad_request", Map.of("to", customer, "message", "quoting", "replyTo", "wamid.nope"));
+                fire.send(0, "sent", Map.of("to", customer, "message", "plain " + round));
+                fire.send(2, "sent", Map.of("to", stranger, "type", "template", "template",
+                        Map.of("name", "hello", "language", "en")));
+                fire.send(3, "bad_request", Map.of("to", stranger, "conversationId", conversationId(),
+                        "message", "wrong to"));
+                fire.send(1, "not_found", Map.of("to", customer, "conversationId",
+                        java.util.UUID.randomUUID().toString(), "message", "no such conversation"));
+            }
+            Map<String, String> messageIdByClientId = new HashMap<>();
+            int stored = 0;
+            for (var entry : expected.entrySet()) {
+                JsonNode answer = via.get(entry.getKey()).answerTo(entry.getKey());
+                if (entry.getValue().equals("sent")) {
+                    assertEquals("message_sent", answer.path("event").asText(), answer.toString());
+                    JsonNode data = answer.path("data").path("data");
+                    String clientId = data.path("clientMessageId").asText(null);
+                    String first = clientId == null ? null : messageIdByClientId.putIfAbsent(clientId,
+                            data.path("messageId").asText());
+                    if (first == null) {
+                        stored++;
+                    } else {
+                        assertEquals(first, data.path("messageId").asText(), "a repeat gets the first message");
+                    }
+                } else {
+                    assertEquals("message_send_error", answer.path("event").asText(), answer.toString());
+                    assertEquals(entry.getValue(), answer.path("data").path("error").path("code").asText());
+                }
+            }
+            assertEquals(3 * 3, stored); // per round: dup (twice, stored once), plain, template
+            graph.await("/messages", stored);
+            assertEquals(stored, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'",
+                    tenant));
+            long lastSeq = 0;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 3 * 2; i++) { // the customer's: dup and plain, per round
+                JsonNode pushed = colleague.next("new_message");
+                assertTrue(pushed.path("seq").asLong() > lastSeq, "seq increases");
+                lastSeq = pushed.path("seq").asLong();
+                assertTrue(seen.add(pushed.path("data").path("id").asText()), "each message once");
+            }
+        } finally {
+            agents.forEach(WsClient::close);
+        }
+        // nothing else was sent: the repeats were not
+        assertEquals(3 * 3, graph.requests("/messages").size());
+    }
+
+    @FunctionalInterface
+    private interface Sender {
+        void send(int agent, String expectedOutcome, Map<String, Object> request);
+    }
+
     @Test
     void outsideTheWindowOnlyTemplatesGoOut() {
         String late = Seeder.number();

@@ -121,6 +121,11 @@ public final class WsClient implements AutoCloseable {
         return awaitFrame(f -> requestId.equals(f.path("requestId").asText(null)), "answer to " + event);
     }
 
+    /** The first frame carrying this requestId: the answer to a request sent with {@link #send}. */
+    public JsonNode answerTo(String requestId) {
+        return awaitFrame(f -> requestId.equals(f.path("requestId").asText(null)), "answer to " + requestId);
+    }
+
     /** Sends a request and returns the inner {@code data} of a successful answer. */
     public JsonNode ok(String event, Object data) {
         JsonNode answer = request(event, data);
