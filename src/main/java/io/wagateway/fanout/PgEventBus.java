@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,7 +17,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -95,7 +98,7 @@ public class PgEventBus implements EventBus {
         synchronized (pendingRings) {
             pendingRings.merge(tenant, seq, Math::max);
             if (flushScheduled) {
-                return;
+                return; // the next flush takes this one too
             }
             flushScheduled = true;
         }
@@ -117,36 +120,58 @@ public class PgEventBus implements EventBus {
             LOG.warnf("ephemeral %d bytes too large for NOTIFY; delivered on this instance only", text.length());
             return;
         }
-        notify(text);
+        notify(text).subscribe().with(done -> {
+        });
     }
 
+    /**
+     * One doorbell NOTIFY in flight at a time: each is a small transaction of its own (a commit and a
+     * WAL flush), so under load the rings that arrive meanwhile go out together in the next one,
+     * and the doorbell's cost stays flat however many batches commit.
+     */
     private void flushRings() {
         Map<String, Long> batch;
         synchronized (pendingRings) {
             batch = new HashMap<>(pendingRings);
             pendingRings.clear();
-            flushScheduled = false;
         }
+        List<String> payloads = new ArrayList<>();
         ObjectNode payload = json.createObjectNode().put("i", instance);
         ArrayNode rings = payload.putArray("r");
         for (var ring : batch.entrySet()) {
             rings.addArray().add(ring.getKey()).add(ring.getValue());
             if (payload.toString().length() > MAX_PAYLOAD - 200) {
-                notify(payload.toString());
+                payloads.add(payload.toString());
                 payload = json.createObjectNode().put("i", instance);
                 rings = payload.putArray("r");
             }
         }
         if (!rings.isEmpty()) {
-            notify(payload.toString());
+            payloads.add(payload.toString());
         }
+        Uni<Void> sent = Uni.createFrom().voidItem();
+        for (String text : payloads) {
+            sent = sent.chain(() -> notify(text));
+        }
+        sent.subscribe().with(done -> afterFlush(), failure -> afterFlush());
     }
 
-    private void notify(String payload) {
-        pool.preparedQuery("select pg_notify($1, $2)").execute(Tuple.of(CHANNEL, payload))
-                .subscribe().with(ok -> {
-                }, failure -> LOG.warnf("NOTIFY failed (other instances catch up on their next check): %s",
-                        failure.getMessage()));
+    private void afterFlush() {
+        synchronized (pendingRings) {
+            if (pendingRings.isEmpty()) {
+                flushScheduled = false;
+                return;
+            }
+        }
+        vertx.setTimer(COALESCE_MS, id -> flushRings());
+    }
+
+    private Uni<Void> notify(String payload) {
+        return pool.preparedQuery("select pg_notify($1, $2)").execute(Tuple.of(CHANNEL, payload))
+                .onFailure().invoke(failure -> LOG.warnf(
+                        "NOTIFY failed (other instances catch up on their next check): %s", failure.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private void received(String payload) {
