@@ -25,6 +25,14 @@ public final class ClientSession {
     private volatile long expiryTimer = -1;
     // durable delivery: guarded by this
     private long lastSentSeq;
+    /**
+     * The seq of the first live event this connection got (or had held). Live delivery runs in seq
+     * order, so every later event it is entitled to reaches it live; a replay covers only what came
+     * before. (Not lastSentSeq: live events can reach a reconnected client before its resume does.)
+     */
+    private long firstLiveSeq = Long.MAX_VALUE;
+    /** The highest seq a replay sent on this connection: a second resume does not repeat it. */
+    private long replayedUpTo;
     private List<DurableEvent> held;
 
     ClientSession(WebSocketConnection connection, ClientIdentity identity, TokenBucket rateLimit) {
@@ -131,6 +139,7 @@ public final class ClientSession {
         if (event.seq() <= lastSentSeq || !entitledTo(event)) {
             return false;
         }
+        firstLiveSeq = Math.min(firstLiveSeq, event.seq());
         if (held != null) {
             held.add(event);
             return true;
@@ -149,13 +158,17 @@ public final class ClientSession {
         }
     }
 
-    /** A replayed event: sent (and awaited) if this connection is entitled to it and has not had it. */
+    /**
+     * A replayed event: sent (and awaited) if this connection is entitled to it and has not had it,
+     * neither live nor from an earlier replay.
+     */
     public Uni<Boolean> replay(DurableEvent event) {
         synchronized (this) {
-            if (event.seq() <= lastSentSeq || !entitledTo(event)) {
+            if (event.seq() >= firstLiveSeq || event.seq() <= replayedUpTo || !entitledTo(event)) {
                 return Uni.createFrom().item(false);
             }
-            lastSentSeq = event.seq();
+            replayedUpTo = event.seq();
+            lastSentSeq = Math.max(lastSentSeq, event.seq());
         }
         return sendText(event.frame()).replaceWith(true);
     }
