@@ -7,9 +7,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,93 +28,104 @@ public class EventLog {
         this.json = json;
     }
 
-    /** Must run inside a transaction; returns the events with their seq, to publish after commit. */
+    /**
+     * Must run inside a transaction; returns the events with their seq, to publish after commit. One
+     * statement takes the seq range from the counter row and inserts the events, so the row's lock is
+     * held for that statement and the commit only: every writer of the tenant queues on it.
+     */
     public Uni<List<DurableEvent>> append(String tenant, List<NewEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         List<String> payloads = events.stream().map(this::serialize).toList();
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("update tenant set last_seq = last_seq + :n where id = :tenant returning last_seq",
-                        Long.class)
-                .setParameter("n", (long) events.size())
-                .setParameter("tenant", tenant)
-                .getSingleResult()
-                .chain(lastSeq -> insert(session, tenant, events, payloads, lastSeq - events.size() + 1)));
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < events.size(); i++) {
+            values.append(i == 0 ? "" : ", ").append('(').append(i + 1)
+                    .append(", cast(:name").append(i).append(" as text), cast(:audience").append(i).append(" as text)")
+                    .append(", cast(:conversation").append(i).append(" as uuid), cast(:contact").append(i)
+                    .append(" as uuid), cast(:user").append(i).append(" as text), cast(cast(:payload").append(i)
+                    .append(" as text) as jsonb))");
+        }
+        String sql = """
+                with counter as (update tenant set last_seq = last_seq + :n where id = :tenant returning last_seq)
+                insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id, payload)
+                select :tenant, counter.last_seq - :n + v.ord, v.name, v.audience, v.conversation, v.contact,
+                       v.user_id, v.payload
+                  from counter, (values %s) as v(ord, name, audience, conversation, contact, user_id, payload)
+                returning seq""".formatted(values);
+        return Panache.getSession().chain(session -> {
+            var statement = session.createNativeQuery(sql, Long.class)
+                    .setParameter("n", (long) events.size())
+                    .setParameter("tenant", tenant);
+            for (int i = 0; i < events.size(); i++) {
+                NewEvent e = events.get(i);
+                statement.setParameter("name" + i, e.name())
+                        .setParameter("audience" + i, e.audience().name())
+                        .setParameter("conversation" + i, e.conversationId())
+                        .setParameter("contact" + i, e.contactId())
+                        .setParameter("user" + i, e.userId())
+                        .setParameter("payload" + i, payloads.get(i));
+            }
+            return statement.getResultList();
+        }).map(seqs -> appended(tenant, events, payloads, seqs));
     }
 
-    private Uni<List<DurableEvent>> insert(Mutiny.Session session, String tenant, List<NewEvent> events,
-                                           List<String> payloads, long firstSeq) {
-        StringBuilder sql = new StringBuilder("insert into event "
-                + "(tenant_id, seq, name, audience, conversation_id, contact_id, user_id, payload) values ");
+    /** The events with the seqs the insert returned (consecutive, in the order given). */
+    private static List<DurableEvent> appended(String tenant, List<NewEvent> events, List<String> payloads,
+                                               List<Long> seqs) {
+        if (seqs.size() != events.size()) {
+            throw new IllegalStateException("tenant " + tenant + " has no event counter");
+        }
+        long firstSeq = seqs.stream().mapToLong(Long::longValue).min().orElseThrow();
         List<DurableEvent> appended = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            sql.append(i == 0 ? "" : ", ")
-                    .append("(:tenant, :seq").append(i).append(", :name").append(i).append(", :audience").append(i)
-                    .append(", :conversation").append(i).append(", :contact").append(i).append(", :user").append(i)
-                    .append(", cast(cast(:payload").append(i).append(" as text) as jsonb))");
             NewEvent e = events.get(i);
             appended.add(new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(), e.conversationId(),
                     e.contactId(), e.userId(), payloads.get(i)));
         }
-        var statement = session.createNativeQuery(sql.toString()).setParameter("tenant", tenant);
-        for (int i = 0; i < events.size(); i++) {
-            DurableEvent e = appended.get(i);
-            statement.setParameter("seq" + i, e.seq())
-                    .setParameter("name" + i, e.name())
-                    .setParameter("audience" + i, e.audience().name())
-                    .setParameter("conversation" + i, e.conversationId())
-                    .setParameter("contact" + i, e.contactId())
-                    .setParameter("user" + i, e.userId())
-                    .setParameter("payload" + i, e.payloadJson());
-        }
-        return statement.executeUpdate().replaceWith(appended);
+        return appended;
     }
 
     /**
-     * The same on a Vert.x SQL connection inside its transaction, for the set-based write paths: two
-     * statements whose text does not depend on how many events there are.
+     * The same on a Vert.x SQL connection inside its transaction, for the set-based write paths: one
+     * statement whose text does not depend on how many events there are. Taking the seq range and
+     * inserting in the same statement keeps the counter row locked for one round trip less: every
+     * writer of the tenant queues on that lock.
      */
     public Uni<List<DurableEvent>> append(SqlConnection connection, String tenant, List<NewEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         int n = events.size();
-        return connection.preparedQuery("update tenant set last_seq = last_seq + $2 where id = $1 returning last_seq")
-                .execute(Tuple.of(tenant, (long) n))
-                .chain(rows -> {
-                    long firstSeq = rows.iterator().next().getLong(0) - n + 1;
-                    List<DurableEvent> appended = new ArrayList<>(n);
-                    Long[] seqs = new Long[n];
-                    String[] names = new String[n];
-                    String[] audiences = new String[n];
-                    UUID[] conversations = new UUID[n];
-                    UUID[] contacts = new UUID[n];
-                    String[] users = new String[n];
-                    String[] payloads = new String[n];
-                    for (int i = 0; i < n; i++) {
-                        NewEvent e = events.get(i);
-                        DurableEvent d = new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(),
-                                e.conversationId(), e.contactId(), e.userId(), serialize(e));
-                        appended.add(d);
-                        seqs[i] = d.seq();
-                        names[i] = d.name();
-                        audiences[i] = d.audience().name();
-                        conversations[i] = d.conversationId();
-                        contacts[i] = d.contactId();
-                        users[i] = d.userId();
-                        payloads[i] = d.payloadJson();
-                    }
-                    return connection.preparedQuery("""
-                                    insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id,
-                                                       payload)
-                                    select $1, e.seq, e.name, e.audience, e.conversation, e.contact, e.user_id,
-                                           cast(e.payload as jsonb)
-                                      from unnest($2::bigint[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
-                                                  $8::text[]) as e(seq, name, audience, conversation, contact, user_id, payload)""")
-                            .execute(Tuple.from(new Object[] {tenant, seqs, names, audiences, conversations, contacts,
-                                    users, payloads}))
-                            .replaceWith(appended);
+        String[] names = new String[n];
+        String[] audiences = new String[n];
+        UUID[] conversations = new UUID[n];
+        UUID[] contacts = new UUID[n];
+        String[] users = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent e = events.get(i);
+            names[i] = e.name();
+            audiences[i] = e.audience().name();
+            conversations[i] = e.conversationId();
+            contacts[i] = e.contactId();
+            users[i] = e.userId();
+            payloads[i] = serialize(e);
+        }
+        return connection.preparedQuery("""
+                        with counter as (update tenant set last_seq = last_seq + $2 where id = $1 returning last_seq)
+                        insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id, payload)
+                        select $1, counter.last_seq - $2 + e.ord, e.name, e.audience, e.conversation, e.contact,
+                               e.user_id, cast(e.payload as jsonb)
+                          from counter, unnest($3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[])
+                               with ordinality as e(name, audience, conversation, contact, user_id, payload, ord)
+                        returning seq""")
+                .execute(Tuple.from(new Object[] {tenant, (long) n, names, audiences, conversations, contacts, users,
+                        payloads}))
+                .map(rows -> {
+                    List<Long> seqs = new ArrayList<>(rows.size());
+                    rows.forEach(row -> seqs.add(row.getLong(0)));
+                    return appended(tenant, events, Arrays.asList(payloads), seqs);
                 });
     }
 
