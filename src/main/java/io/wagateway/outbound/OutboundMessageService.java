@@ -132,7 +132,8 @@ public class OutboundMessageService {
         private final List<Draft> drafts = new ArrayList<>();
         /** Sends that repeat the clientMessageId of an earlier draft of this batch -> that draft. */
         private final Map<Integer, Draft> repeats = new HashMap<>();
-        private PhoneNumber defaultNumber;
+        /** The tenant's default number, read only when a recipient has no conversation yet. */
+        private UUID defaultNumberId;
 
         Batch(SqlConnection connection, List<Request> requests) {
             this.connection = connection;
@@ -207,7 +208,7 @@ public class OutboundMessageService {
                     return Uni.createFrom().voidItem();
                 }
                 return findDefaultNumber().chain(() -> {
-                    if (defaultNumber == null) {
+                    if (defaultNumberId == null) {
                         return Uni.createFrom().voidItem(); // target() refuses these sends
                     }
                     Uni<Void> opened = Uni.createFrom().voidItem();
@@ -221,16 +222,9 @@ public class OutboundMessageService {
 
         private Uni<Void> findDefaultNumber() {
             return connection.preparedQuery("""
-                            select id, phone_number_id, display_phone_number, access_token from phone_number
-                             where tenant_id = $1 order by created_at, id limit 1""")
+                            select id from phone_number where tenant_id = $1 order by created_at, id limit 1""")
                     .execute(Tuple.of(tenant))
-                    .invoke(rows -> rows.forEach(row -> {
-                        defaultNumber = new PhoneNumber();
-                        defaultNumber.id = row.getUUID(0);
-                        defaultNumber.phoneNumberId = row.getString(1);
-                        defaultNumber.displayPhoneNumber = row.getString(2);
-                        defaultNumber.accessToken = row.getString(3);
-                    }))
+                    .invoke(rows -> rows.forEach(row -> defaultNumberId = row.getUUID(0)))
                     .replaceWithVoid();
         }
 
@@ -255,7 +249,7 @@ public class OutboundMessageService {
                             insert into conversation (id, tenant_id, contact_id, phone_number_id)
                             select $4, $2, contact_row.id, $5 from contact_row
                             on conflict (contact_id, phone_number_id) do nothing""")
-                    .execute(Tuple.of(UUID.randomUUID(), tenant, to, UUID.randomUUID(), defaultNumber.id))
+                    .execute(Tuple.of(UUID.randomUUID(), tenant, to, UUID.randomUUID(), defaultNumberId))
                     .replaceWithVoid();
         }
 
@@ -353,7 +347,8 @@ public class OutboundMessageService {
             }
             return insertMessages().chain(inserted -> {
                 if (inserted.isEmpty()) {
-                    return answerRepeats().replaceWith(List.<io.wagateway.fanout.DurableEvent>of());
+                    answerRepeats();
+                    return Uni.createFrom().item(List.<DurableEvent>of());
                 }
                 List<Outbox.NewSend> sends = inserted.stream().map(d -> new Outbox.NewSend(d.target().numberId(),
                         d.target().phoneNumberId(), d.target().accessToken(), d.message().id, d.request().to(),
@@ -366,7 +361,7 @@ public class OutboundMessageService {
                                         "pending", true, jobs.get(i));
                             }
                         })
-                        .chain(this::answerRepeats)
+                        .invoke(this::answerRepeats)
                         .chain(() -> touchConversations(inserted))
                         .chain(events -> eventLog.append(connection, tenant, events));
             });
@@ -444,13 +439,12 @@ public class OutboundMessageService {
         }
 
         /** A repeat inside the batch gets its first send's message, as a retry would. */
-        private Uni<Void> answerRepeats() {
+        private void answerRepeats() {
             repeats.forEach((index, first) -> {
                 Accepted original = (Accepted) results[first.index()];
                 results[index] = new Accepted(original.messageId(), original.clientMessageId(), original.status(),
                         false, null);
             });
-            return Uni.createFrom().voidItem();
         }
 
         /**

@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -186,7 +187,7 @@ public class OutboxSender {
         }
         Map<UUID, Sent> byMessage = new HashMap<>();
         batch.forEach(sent -> byMessage.put(sent.job().messageId(), sent));
-        Map<UUID, List<NewEvent>> events = new HashMap<>();
+        Map<UUID, NewEvent> events = new HashMap<>(); // by message: none for a message that is gone
         Set<String> waiting = new HashSet<>();
         return connection.preparedQuery("""
                         update message m
@@ -197,9 +198,9 @@ public class OutboxSender {
                          where m.id = v.id and c.id = m.conversation_id
                         returning m.id, m.conversation_id, c.contact_id, c.assignee_id, m.wa_message_id""")
                 .execute(Tuple.of(messages, wamids))
-                .invoke(updated -> updated.forEach(row -> events.put(row.getUUID(0), List.of(statusEvent(
-                        row.getUUID(0), row.getString(4), "sent", byMessage.get(row.getUUID(0)).at(), null, row.getUUID(1),
-                        row.getUUID(2), row.getString(3))))))
+                .invoke(updated -> updated.forEach(row -> events.put(row.getUUID(0), statusEvent(row.getUUID(0),
+                        row.getString(4), "sent", byMessage.get(row.getUUID(0)).at(), null, row.getUUID(1),
+                        row.getUUID(2), row.getString(3)))))
                 // the outer select still sees the deleted rows (one snapshot per statement): hence "<> all"
                 .chain(() -> connection.preparedQuery("""
                                 with gone as (delete from outbox where id = any($1) returning phone_number_id, recipient)
@@ -211,7 +212,7 @@ public class OutboxSender {
                         .execute(Tuple.of(rows)))
                 .invoke(found -> found.forEach(row -> waiting.add(row.getString(0) + "/" + row.getString(1))))
                 .chain(() -> eventLog.append(connection, batch.get(0).job().tenant(), batch.stream()
-                        .flatMap(sent -> events.getOrDefault(sent.job().messageId(), List.of()).stream()).toList()))
+                        .map(sent -> events.get(sent.job().messageId())).filter(Objects::nonNull).toList()))
                 .map(appended -> new GroupCommit.Outcome(batch.stream().map(sent -> (Object) waiting.contains(
                         sent.job().phoneNumberId() + "/" + sent.job().recipient())).toList(), appended));
     }
