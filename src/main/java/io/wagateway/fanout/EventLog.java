@@ -2,6 +2,7 @@ package io.wagateway.fanout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.JsonText;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,35 +68,53 @@ public class EventLog {
                         .setParameter("payload" + i, payloads.get(i));
             }
             return statement.getResultList();
-        }).map(seqs -> appended(tenant, events, payloads, seqs));
-    }
-
-    /** The events with the seqs the insert returned (consecutive, in the order given). */
-    private static List<DurableEvent> appended(String tenant, List<NewEvent> events, List<String> payloads,
-                                               List<Long> seqs) {
-        if (seqs.size() != events.size()) {
-            throw new IllegalStateException("tenant " + tenant + " has no event counter");
-        }
-        long firstSeq = seqs.stream().mapToLong(Long::longValue).min().orElseThrow();
-        List<DurableEvent> appended = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            NewEvent e = events.get(i);
-            appended.add(new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(), e.conversationId(),
-                    e.contactId(), e.userId(), payloads.get(i)));
-        }
-        return appended;
+        }).map(seqs -> new Appending(tenant, events, payloads)
+                .appended(seqs.stream().max(Long::compare).orElse(null)));
     }
 
     /**
      * The same on a Vert.x SQL connection inside its transaction, for the set-based write paths: one
-     * statement whose text does not depend on how many events there are. Taking the seq range and
-     * inserting in the same statement keeps the counter row locked for one round trip less: every
-     * writer of the tenant queues on that lock.
+     * statement whose text does not depend on how many events there are.
      */
     public Uni<List<DurableEvent>> append(SqlConnection connection, String tenant, List<NewEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        CombinedWrite write = new CombinedWrite();
+        Appending appending = appendIn(write, tenant, events);
+        return write.execute(connection, "select " + LAST_SEQ)
+                .map(rows -> appending.appended(rows.iterator().next().getLong(0)));
+    }
+
+    /** In a {@link CombinedWrite} that appends events: the main query's expression for the last seq taken. */
+    public static final String LAST_SEQ = "(select last_seq from event_counter)";
+
+    /** Events added to a {@link CombinedWrite}; their seqs are known once it ran. */
+    public record Appending(String tenant, List<NewEvent> events, List<String> payloads) {
+
+        /** @param lastSeq what the statement's {@link #LAST_SEQ} returned */
+        public List<DurableEvent> appended(Long lastSeq) {
+            if (lastSeq == null) {
+                throw new IllegalStateException("tenant " + tenant + " has no event counter");
+            }
+            long firstSeq = lastSeq - events.size() + 1;
+            List<DurableEvent> appended = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                NewEvent e = events.get(i);
+                appended.add(new DurableEvent(tenant, firstSeq + i, e.name(), e.audience(), e.conversationId(),
+                        e.contactId(), e.userId(), payloads.get(i)));
+            }
+            return appended;
+        }
+    }
+
+    /**
+     * Adds the events (not empty) to a write that the caller runs inside its transaction, with
+     * {@link #LAST_SEQ} in its main query. Taking the seq range and inserting in the same statement
+     * as the caller's other writes keeps the counter row, on which every writer of the tenant
+     * queues, locked for that statement and the commit only.
+     */
+    public Appending appendIn(CombinedWrite write, String tenant, List<NewEvent> events) {
         int n = events.size();
         String[] names = new String[n];
         String[] audiences = new String[n];
@@ -112,21 +131,19 @@ public class EventLog {
             users[i] = e.userId();
             payloads[i] = serialize(e);
         }
-        return connection.preparedQuery("""
-                        with counter as (update tenant set last_seq = last_seq + $2 where id = $1 returning last_seq)
-                        insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id, payload)
-                        select $1, counter.last_seq - $2 + e.ord, e.name, e.audience, e.conversation, e.contact,
-                               e.user_id, cast(e.payload as jsonb)
-                          from counter, unnest($3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[])
-                               with ordinality as e(name, audience, conversation, contact, user_id, payload, ord)
-                        returning seq""")
-                .execute(Tuple.from(new Object[] {tenant, (long) n, names, audiences, conversations, contacts, users,
-                        payloads}))
-                .map(rows -> {
-                    List<Long> seqs = new ArrayList<>(rows.size());
-                    rows.forEach(row -> seqs.add(row.getLong(0)));
-                    return appended(tenant, events, Arrays.asList(payloads), seqs);
-                });
+        write.part("event_counter", "update tenant set last_seq = last_seq + $2 where id = $1 returning last_seq",
+                        tenant, (long) n)
+                .part("appended_event", """
+                                insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id,
+                                                   payload)
+                                select $1, event_counter.last_seq - $2 + e.ord, e.name, e.audience, e.conversation,
+                                       e.contact, e.user_id, cast(e.payload as jsonb)
+                                  from event_counter, unnest($3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
+                                                             $8::text[])
+                                       with ordinality as e(name, audience, conversation, contact, user_id, payload, ord)
+                                returning seq""",
+                        tenant, (long) n, names, audiences, conversations, contacts, users, payloads);
+        return new Appending(tenant, events, Arrays.asList(payloads));
     }
 
     private String serialize(NewEvent event) {

@@ -3,10 +3,12 @@ package io.wagateway.outbound;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.JsonText;
 import io.wagateway.conversation.Contact;
 import io.wagateway.conversation.Conversation;
@@ -39,9 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * {@code send_message}, the storing half: validate, find or open the conversation, check the
@@ -51,8 +51,9 @@ import java.util.stream.Collectors;
  * {@link OutboxSender} does the calling half.
  *
  * <p>Concurrent sends of a tenant are stored together ({@link GroupCommit}), in lanes by recipient,
- * with set-based statements: a batch costs about seven statements however many sends it holds.
- * Without this a tenant's sends queue on its seq row, one WAL flush each (see the bench README).
+ * with set-based statements: however many sends it holds, a batch reads in one round trip (three
+ * pipelined queries) and writes in one statement ({@link CombinedWrite}). Without this a tenant's
+ * sends queue on its seq row, one WAL flush each (see the bench README).
  */
 @ApplicationScoped
 public class OutboundMessageService {
@@ -62,12 +63,18 @@ public class OutboundMessageService {
                            OutboxSender.Job job) {}
 
     private static final int MAX_BATCH = 50;
+    private static final String CLIENT_MESSAGE_ID_KEY = "message_tenant_id_client_message_id_key";
     private static final int LANES = 4;
     private static final String TARGET_COLUMNS = """
             c.id, c.contact_id, ct.wa_id, ct.name, c.assignee_id, c.status, c.unread_count, c.last_inbound_at,
-            c.updated_at, p.id, p.phone_number_id, p.display_phone_number, p.access_token
+            c.updated_at, p.id, p.phone_number_id, p.display_phone_number, p.access_token, now()
               from conversation c join contact ct on ct.id = c.contact_id join phone_number p on p.id = c.phone_number_id
             """; // ends with a line break, so that a where clause can follow
+    /**
+     * The batch locks its conversations when it reads them: what it read is then what its events say
+     * (the update only moves the last message), and the update needs no answer before the events are built.
+     */
+    private static final String LOCK = "\n for no key update of c";
 
     private final ObjectMapper json;
     private final Pool pool;
@@ -85,11 +92,22 @@ public class OutboundMessageService {
         this.conversationEvents = conversationEvents;
         this.outbox = outbox;
         this.batches = new GroupCommit<>(vertx, MAX_BATCH,
-                batch -> pool.withTransaction(connection -> new Batch(connection, batch).store()),
+                batch -> store(batch).onFailure(OutboundMessageService::clientMessageIdTaken)
+                        .recoverWithUni(() -> store(batch)), // now the repeat is found like any other
                 fanout::publishCommitted, size -> metrics.groupCommit("send", size));
     }
 
     private record Request(ClientIdentity me, SendMessage send, String to) {}
+
+    private Uni<GroupCommit.Outcome> store(List<Request> batch) {
+        return pool.withTransaction(connection -> new Batch(connection, batch).store());
+    }
+
+    /** Another transaction stored one of the batch's clientMessageIds after the batch looked for it. */
+    private static boolean clientMessageIdTaken(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                && CLIENT_MESSAGE_ID_KEY.equals(pg.getConstraint());
+    }
 
     public Uni<Accepted> send(ClientIdentity me, SendMessage request) {
         String to = Numbers.digits(request.to());
@@ -101,16 +119,19 @@ public class OutboundMessageService {
         return batches.submit(lane, new Request(me, request, to));
     }
 
-    /** A conversation as a send needs it: for the checks, the outbox row and the views. */
+    /**
+     * A conversation as a send needs it: for the checks, the outbox row and the views; {@code now} is
+     * the transaction's time, which the update writes as its {@code updated_at}.
+     */
     private record Target(UUID conversationId, UUID contactId, String waId, String name, String assignee,
                           String status, int unread, Instant lastInboundAt, Instant updatedAt, UUID numberId,
-                          String phoneNumberId, String displayPhoneNumber, String accessToken) {
+                          String phoneNumberId, String displayPhoneNumber, String accessToken, Instant now) {
 
         static Target of(Row row) {
             return new Target(row.getUUID(0), row.getUUID(1), row.getString(2), row.getString(3), row.getString(4),
                     row.getString(5), row.getInteger(6), instant(row.getOffsetDateTime(7)),
                     instant(row.getOffsetDateTime(8)), row.getUUID(9), row.getString(10), row.getString(11),
-                    row.getString(12));
+                    row.getString(12), instant(row.getOffsetDateTime(13)));
         }
     }
 
@@ -143,8 +164,10 @@ public class OutboundMessageService {
         }
 
         Uni<GroupCommit.Outcome> store() {
-            return earlier()
-                    .chain(this::targets)
+            // the reads go out together (the connection pipelines them): one round trip
+            return Uni.combine().all().unis(CombinedWrite.reusePlans(connection), earlier(), named(),
+                            byRecipient(recipients())).discardItems()
+                    .chain(this::openMissing)
                     .chain(this::check)
                     .chain(this::insert)
                     .map(appended -> new GroupCommit.Outcome(Arrays.asList(results), appended));
@@ -175,48 +198,51 @@ public class OutboundMessageService {
                     .replaceWithVoid();
         }
 
-        /**
-         * The conversations named by id, and the recipients' conversations with the tenant's number
-         * (opened when a recipient has none yet: a first send, which the window limits to templates).
-         */
-        private Uni<Void> targets() {
-            List<UUID> ids = new ArrayList<>();
-            List<String> recipients = new ArrayList<>();
-            for (int i = 0; i < results.length; i++) {
-                Request r = requests.get(i);
-                if (results[i] != null) {
-                    continue;
-                }
-                if (r.send().conversationId() == null) {
-                    recipients.add(r.to());
-                } else {
-                    Ids.parse(r.send().conversationId()).ifPresent(ids::add);
-                }
+        /** The conversations named by id. */
+        private Uni<Void> named() {
+            UUID[] ids = requests.stream().map(r -> r.send().conversationId()).filter(Objects::nonNull)
+                    .flatMap(id -> Ids.parse(id).stream()).distinct().toArray(UUID[]::new);
+            if (ids.length == 0) {
+                return Uni.createFrom().voidItem();
             }
-            Uni<Void> named = ids.isEmpty() ? Uni.createFrom().voidItem()
-                    : connection.preparedQuery("select " + TARGET_COLUMNS + " where c.tenant_id = $1 and c.id = any($2)")
-                    .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
+            return connection.preparedQuery("select " + TARGET_COLUMNS + " where c.tenant_id = $1 and c.id = any($2)"
+                            + LOCK)
+                    .execute(Tuple.of(tenant, ids))
                     .invoke(rows -> rows.forEach(row -> byId.put(row.getUUID(0), Target.of(row))))
                     .replaceWithVoid();
-            if (recipients.isEmpty()) {
-                return named;
-            }
-            return named.chain(() -> byRecipient(recipients)).chain(() -> {
-                Set<String> missing = recipients.stream().filter(to -> !byRecipient.containsKey(to))
-                        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
-                if (missing.isEmpty()) {
-                    return Uni.createFrom().voidItem();
+        }
+
+        /** Recipients of the sends that name no conversation. */
+        private List<String> recipients() {
+            return requests.stream().filter(r -> r.send().conversationId() == null).map(Request::to).distinct()
+                    .toList();
+        }
+
+        /**
+         * Opens a conversation with the tenant's number for each recipient of a pending send that has
+         * none yet: a first send, which the window limits to templates.
+         */
+        private Uni<Void> openMissing() {
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < results.length; i++) {
+                Request r = requests.get(i);
+                if (results[i] == null && r.send().conversationId() == null && !byRecipient.containsKey(r.to())
+                        && !missing.contains(r.to())) {
+                    missing.add(r.to());
                 }
-                return findDefaultNumber().chain(() -> {
-                    if (defaultNumberId == null) {
-                        return Uni.createFrom().voidItem(); // target() refuses these sends
-                    }
-                    Uni<Void> opened = Uni.createFrom().voidItem();
-                    for (String to : missing) {
-                        opened = opened.chain(() -> open(to));
-                    }
-                    return opened.chain(() -> byRecipient(List.copyOf(missing)));
-                });
+            }
+            if (missing.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return findDefaultNumber().chain(() -> {
+                if (defaultNumberId == null) {
+                    return Uni.createFrom().voidItem(); // target() refuses these sends
+                }
+                Uni<Void> opened = Uni.createFrom().voidItem();
+                for (String to : missing) {
+                    opened = opened.chain(() -> open(to));
+                }
+                return opened.chain(() -> byRecipient(missing));
             });
         }
 
@@ -230,10 +256,13 @@ public class OutboundMessageService {
 
         /** The recipients' conversations with the tenant's default number (its first). */
         private Uni<Void> byRecipient(List<String> recipients) {
+            if (recipients.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
             return connection.preparedQuery("select " + TARGET_COLUMNS + """
                              where ct.tenant_id = $1 and ct.wa_id = any($2)
                                and c.phone_number_id = (select id from phone_number where tenant_id = $1
-                                                         order by created_at, id limit 1)""")
+                                                         order by created_at, id limit 1)""" + LOCK)
                     .execute(Tuple.of(tenant, recipients.toArray(String[]::new)))
                     .invoke(rows -> rows.forEach(row -> byRecipient.put(row.getString(2), Target.of(row))))
                     .replaceWithVoid();
@@ -340,35 +369,39 @@ public class OutboundMessageService {
                     });
         }
 
-        /** Messages, outbox rows, conversations, events: one statement each. */
+        /**
+         * Messages, outbox rows, conversations and events in one statement. A clientMessageId that a
+         * concurrent transaction stored first fails it (the unique key, after that transaction
+         * committed): the batch is then stored again, and finds that message like any repeat.
+         */
         private Uni<List<DurableEvent>> insert() {
             if (drafts.isEmpty()) {
                 return Uni.createFrom().item(List.of());
             }
-            return insertMessages().chain(inserted -> {
-                if (inserted.isEmpty()) {
-                    answerRepeats();
-                    return Uni.createFrom().item(List.<DurableEvent>of());
-                }
-                List<Outbox.NewSend> sends = inserted.stream().map(d -> new Outbox.NewSend(d.target().numberId(),
-                        d.target().phoneNumberId(), d.target().accessToken(), d.message().id, d.request().to(),
-                        d.prepared().body())).toList();
-                return outbox.enqueueSends(connection, tenant, sends)
-                        .invoke(jobs -> {
-                            for (int i = 0; i < inserted.size(); i++) {
-                                Draft d = inserted.get(i);
-                                results[d.index()] = new Accepted(d.message().id, d.message().clientMessageId,
-                                        "pending", true, jobs.get(i));
-                            }
-                        })
-                        .invoke(this::answerRepeats)
-                        .chain(() -> touchConversations(inserted))
-                        .chain(events -> eventLog.append(connection, tenant, events));
-            });
+            CombinedWrite write = new CombinedWrite();
+            insertMessages(write);
+            Outbox.EnqueuedSends enqueued = outbox.enqueueSendsIn(write, tenant, drafts.stream()
+                    .map(d -> new Outbox.NewSend(d.target().numberId(), d.target().phoneNumberId(),
+                            d.target().accessToken(), d.message().id, d.request().to(), d.prepared().body()))
+                    .toList());
+            EventLog.Appending appending = eventLog.appendIn(write, tenant, touchConversations(write));
+            return write.execute(connection, "select " + EventLog.LAST_SEQ + ", " + Outbox.HEADS)
+                    .map(rows -> {
+                        Row row = rows.iterator().next();
+                        List<OutboxSender.Job> jobs = enqueued.jobs(row.getArrayOfUUIDs(1));
+                        for (int i = 0; i < drafts.size(); i++) {
+                            Draft d = drafts.get(i);
+                            results[d.index()] = new Accepted(d.message().id, d.message().clientMessageId,
+                                    "pending", true, jobs.get(i));
+                        }
+                        // a repeat inside the batch gets its first send's message, as a retry would
+                        repeats.forEach((index, first) -> results[index] = new Accepted(first.message().id,
+                                first.message().clientMessageId, "pending", false, null));
+                        return appending.appended(row.getLong(0));
+                    });
         }
 
-        /** @return the drafts actually inserted; a concurrent send with the same clientMessageId may have won */
-        private Uni<List<Draft>> insertMessages() {
+        private void insertMessages(CombinedWrite write) {
             int n = drafts.size();
             UUID[] ids = new UUID[n];
             UUID[] conversations = new UUID[n];
@@ -397,7 +430,7 @@ public class OutboundMessageService {
                 senders[i] = m.sentBy;
                 times[i] = m.timestamp.atOffset(ZoneOffset.UTC);
             }
-            return connection.preparedQuery("""
+            write.part("inserted_message", """
                             insert into message (id, tenant_id, conversation_id, direction, type, content, media, template,
                                                  reaction, location, reply_to, client_message_id, status, sent_by, ts)
                             select m.id, $1, m.conversation, 'outbound', m.type, m.content, cast(m.media as jsonb),
@@ -408,75 +441,36 @@ public class OutboundMessageService {
                                           $13::timestamptz[])
                                    as m(id, conversation, type, content, media, template, reaction, location, reply_to,
                                         client_id, sent_by, ts)
-                            on conflict (tenant_id, client_message_id) do nothing
-                            returning id""")
-                    .execute(Tuple.from(new Object[] {tenant, ids, conversations, types, contents, media, templates,
-                            reactions, locations, replies, clientIds, senders, times}))
-                    .chain(rows -> {
-                        Set<UUID> stored = new java.util.HashSet<>();
-                        rows.forEach(row -> stored.add(row.getUUID(0)));
-                        List<Draft> inserted = drafts.stream().filter(d -> stored.contains(d.message().id)).toList();
-                        List<Draft> lost = drafts.stream().filter(d -> !stored.contains(d.message().id)).toList();
-                        Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (Draft d : lost) {
-                            chain = chain.chain(() -> winner(d));
-                        }
-                        return chain.replaceWith(inserted);
-                    });
-        }
-
-        /** A concurrent send with the same clientMessageId committed first: answer with its message. */
-        private Uni<Void> winner(Draft lost) {
-            return connection.preparedQuery("""
-                            select id, status from message where tenant_id = $1 and client_message_id = $2""")
-                    .execute(Tuple.of(tenant, lost.message().clientMessageId))
-                    .invoke(rows -> {
-                        Row row = rows.iterator().next();
-                        results[lost.index()] = new Accepted(row.getUUID(0), lost.message().clientMessageId,
-                                row.getString(1), false, null);
-                    })
-                    .replaceWithVoid();
-        }
-
-        /** A repeat inside the batch gets its first send's message, as a retry would. */
-        private void answerRepeats() {
-            repeats.forEach((index, first) -> {
-                Accepted original = (Accepted) results[first.index()];
-                results[index] = new Accepted(original.messageId(), original.clientMessageId(), original.status(),
-                        false, null);
-            });
+                            returning id""",
+                    tenant, ids, conversations, types, contents, media, templates, reactions, locations, replies,
+                    clientIds, senders, times);
         }
 
         /**
-         * Moves each conversation's last message and builds the events from what the batch knows: the
-         * updated rows come back from the UPDATE. One conversation_updated per conversation, after its
-         * last new_message. Rows are updated in id order, the order concurrent batches lock them in.
+         * Moves each conversation's last message, and returns the events: the conversations are as the
+         * batch read (and locked) them, with the transaction's time as updated_at. One
+         * conversation_updated per conversation, after its last new_message.
          */
-        private Uni<List<NewEvent>> touchConversations(List<Draft> inserted) {
+        private List<NewEvent> touchConversations(CombinedWrite write) {
             Map<UUID, Draft> last = new LinkedHashMap<>();
-            inserted.forEach(d -> last.put(d.target().conversationId(), d));
-            UUID[] ids = last.keySet().stream().sorted().toArray(UUID[]::new);
-            UUID[] messages = Arrays.stream(ids).map(id -> last.get(id).message().id).toArray(UUID[]::new);
-            return connection.preparedQuery("""
-                            update conversation c set last_message_id = v.message, last_activity_at = now(),
-                                   updated_at = now()
-                              from unnest($1::uuid[], $2::uuid[]) as v(id, message)
-                             where c.id = v.id
-                            returning c.id, c.assignee_id, c.status, c.unread_count, c.last_inbound_at, c.updated_at""")
-                    .execute(Tuple.of(ids, messages))
-                    .map(rows -> {
-                        Map<UUID, Conversation> fresh = new HashMap<>();
-                        rows.forEach(row -> fresh.put(row.getUUID(0), conversation(last.get(row.getUUID(0)), row)));
-                        List<NewEvent> events = new ArrayList<>();
-                        for (Draft d : inserted) {
-                            Conversation conversation = fresh.get(d.target().conversationId());
-                            events.add(conversationEvents.newMessage(d.message(), conversation));
-                            if (last.get(conversation.id) == d) {
-                                events.add(conversationEvents.updated(conversation));
-                            }
-                        }
-                        return events;
-                    });
+            drafts.forEach(d -> last.put(d.target().conversationId(), d));
+            UUID[] ids = last.keySet().toArray(UUID[]::new);
+            UUID[] messages = last.values().stream().map(d -> d.message().id).toArray(UUID[]::new);
+            write.part("touched_conversation", """
+                    update conversation c set last_message_id = v.message, last_activity_at = now(), updated_at = now()
+                      from unnest($1::uuid[], $2::uuid[]) as v(id, message)
+                     where c.id = v.id""", ids, messages);
+            Map<UUID, Conversation> views = new HashMap<>();
+            last.forEach((id, d) -> views.put(id, conversation(d)));
+            List<NewEvent> events = new ArrayList<>();
+            for (Draft d : drafts) {
+                Conversation conversation = views.get(d.target().conversationId());
+                events.add(conversationEvents.newMessage(d.message(), conversation));
+                if (last.get(conversation.id) == d) {
+                    events.add(conversationEvents.updated(conversation));
+                }
+            }
+            return events;
         }
     }
 
@@ -502,7 +496,7 @@ public class OutboundMessageService {
     }
 
     /** The conversation after the batch's update, with its last message: what its view needs. */
-    private static Conversation conversation(Draft last, Row row) {
+    private static Conversation conversation(Draft last) {
         Target t = last.target();
         Contact contact = new Contact();
         contact.id = t.contactId();
@@ -513,15 +507,15 @@ public class OutboundMessageService {
         number.phoneNumberId = t.phoneNumberId();
         number.displayPhoneNumber = t.displayPhoneNumber();
         Conversation c = new Conversation();
-        c.id = row.getUUID(0);
+        c.id = t.conversationId();
         c.tenantId = last.message().tenantId;
         c.contact = contact;
         c.phoneNumber = number;
-        c.assigneeId = row.getString(1);
-        c.status = row.getString(2);
-        c.unreadCount = row.getInteger(3);
-        c.lastInboundAt = instant(row.getOffsetDateTime(4));
-        c.updatedAt = instant(row.getOffsetDateTime(5));
+        c.assigneeId = t.assignee();
+        c.status = t.status();
+        c.unreadCount = t.unread();
+        c.lastInboundAt = t.lastInboundAt();
+        c.updatedAt = t.now();
         c.lastMessage = last.message();
         return c;
     }

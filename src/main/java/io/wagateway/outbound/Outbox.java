@@ -4,18 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.InstanceId;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -63,17 +60,40 @@ public class Outbox {
                         messageId, kind, recipient, payload, 0) : null);
     }
 
-    /** A send to enqueue with {@link #enqueueSends}. */
+    /** A send to enqueue with {@link #enqueueSendsIn}. */
     public record NewSend(UUID numberId, String phoneNumberId, String accessToken, UUID messageId, String recipient,
                           ObjectNode payload) {}
 
+    /** In a {@link CombinedWrite} that enqueues sends: the main query's expression for the rows owned at once. */
+    static final String HEADS = "array(select id from enqueued_send where head)";
+
+    /** Sends added to a {@link CombinedWrite}; which ones to dispatch is known once it ran. */
+    record EnqueuedSends(String tenant, List<NewSend> sends, UUID[] ids) {
+
+        /**
+         * @param heads what the statement's {@link #HEADS} returned
+         * @return per send, in order, the job to dispatch after commit, or null
+         */
+        List<OutboxSender.Job> jobs(UUID[] heads) {
+            Set<UUID> owned = Set.of(heads);
+            List<OutboxSender.Job> jobs = new ArrayList<>(sends.size());
+            for (int i = 0; i < sends.size(); i++) {
+                NewSend send = sends.get(i);
+                jobs.add(owned.contains(ids[i])
+                        ? new OutboxSender.Job(ids[i], tenant, send.phoneNumberId(), send.accessToken(),
+                        send.messageId(), "send", send.recipient(), send.payload(), 0)
+                        : null);
+            }
+            return jobs;
+        }
+    }
+
     /**
-     * The batch form of {@link #enqueue} for sends, on the caller's transaction: one statement. Within
-     * the batch only a recipient's first send can be first in line.
-     *
-     * @return per send, in order, the job to dispatch after commit, or null
+     * The batch form of {@link #enqueue} for sends, as a part of the caller's write (its message rows
+     * may be inserted by the same statement). Within the batch only a recipient's first send can be
+     * first in line.
      */
-    public Uni<List<OutboxSender.Job>> enqueueSends(SqlConnection connection, String tenant, List<NewSend> sends) {
+    EnqueuedSends enqueueSendsIn(CombinedWrite write, String tenant, List<NewSend> sends) {
         int n = sends.size();
         UUID[] ids = new UUID[n];
         UUID[] numbers = new UUID[n];
@@ -91,7 +111,7 @@ public class Outbox {
             payloads[i] = send.payload().toString();
             first[i] = seen.add(send.numberId() + "/" + send.recipient());
         }
-        return connection.preparedQuery("""
+        write.part("enqueued_send", """
                         insert into outbox (id, tenant_id, phone_number_id, message_id, kind, recipient, payload,
                                             locked_until, locked_by)
                         select o.id, $1, o.number, o.message, 'send', o.recipient, cast(o.payload as jsonb),
@@ -101,21 +121,8 @@ public class Outbox {
                                as o(id, number, message, recipient, payload, first)
                          cross join lateral (select o.first and not exists (select 1 from outbox e
                                 where e.phone_number_id = o.number and e.recipient = o.recipient) as head) h
-                        returning id, locked_by is not null""")
-                .execute(Tuple.from(new Object[] {tenant, lockSeconds, instance, ids, numbers, messages, recipients,
-                        payloads, first}))
-                .map(rows -> {
-                    Map<UUID, Boolean> heads = new HashMap<>();
-                    rows.forEach(row -> heads.put(row.getUUID(0), row.getBoolean(1)));
-                    List<OutboxSender.Job> jobs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        NewSend send = sends.get(i);
-                        jobs.add(Boolean.TRUE.equals(heads.get(ids[i]))
-                                ? new OutboxSender.Job(ids[i], tenant, send.phoneNumberId(), send.accessToken(),
-                                send.messageId(), "send", send.recipient(), send.payload(), 0)
-                                : null);
-                    }
-                    return jobs;
-                });
+                        returning id, locked_by is not null as head""",
+                tenant, lockSeconds, instance, ids, numbers, messages, recipients, payloads, first);
+        return new EnqueuedSends(tenant, sends, ids);
     }
 }

@@ -12,7 +12,9 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.wagateway.config.AppConfig;
+import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.JsonText;
 import io.wagateway.config.ReactiveContexts;
 import io.wagateway.config.InstanceId;
@@ -189,7 +191,7 @@ public class OutboxSender {
         batch.forEach(sent -> byMessage.put(sent.job().messageId(), sent));
         Map<UUID, NewEvent> events = new HashMap<>(); // by message: none for a message that is gone
         Set<String> waiting = new HashSet<>();
-        return connection.preparedQuery("""
+        Uni<RowSet<Row>> update = connection.preparedQuery("""
                         update message m
                            set wa_message_id = coalesce(m.wa_message_id, v.wamid),
                                status = case when m.status = 'pending' then 'sent' else m.status end,
@@ -197,7 +199,9 @@ public class OutboxSender {
                           from unnest($1::uuid[], $2::text[]) as v(id, wamid), conversation c
                          where m.id = v.id and c.id = m.conversation_id
                         returning m.id, m.conversation_id, c.contact_id, c.assignee_id, m.wa_message_id""")
-                .execute(Tuple.of(messages, wamids))
+                .execute(Tuple.of(messages, wamids));
+        return Uni.combine().all().unis(CombinedWrite.reusePlans(connection), update).asTuple() // pipelined
+                .map(Tuple2::getItem2)
                 .invoke(updated -> updated.forEach(row -> events.put(row.getUUID(0), statusEvent(row.getUUID(0),
                         row.getString(4), "sent", byMessage.get(row.getUUID(0)).at(), null, row.getUUID(1),
                         row.getUUID(2), row.getString(3)))))

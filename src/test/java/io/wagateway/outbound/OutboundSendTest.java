@@ -5,6 +5,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.conversation.InboundMessageService;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Db;
@@ -24,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,6 +51,9 @@ class OutboundSendTest {
 
     @Inject
     Db db;
+
+    @Inject
+    Pool pool;
 
     @FakeGraphResource.InjectFakeGraph
     FakeGraphApi graph;
@@ -161,6 +169,39 @@ class OutboundSendTest {
             assertEquals(1, db.count("select count(*) from message where tenant_id = $1 and client_message_id = $2",
                     tenant, "same-id"));
         }
+    }
+
+    /**
+     * Another transaction (a second replica, another lane) stores the same clientMessageId while the
+     * send's batch is in flight: the batch waits on the unique key, fails, and its send, retried on
+     * its own, answers with the other transaction's message. Nothing is sent twice.
+     */
+    @Test
+    void clientMessageIdStoredByAConcurrentTransactionAnswersWithThatMessage() {
+        UUID theirs = UUID.randomUUID();
+        SqlConnection other = pool.getConnection().await().atMost(WsClient.WAIT);
+        try (WsClient ws = agent("alice")) {
+            Transaction transaction = other.begin().await().atMost(WsClient.WAIT);
+            other.preparedQuery("""
+                            insert into message (id, tenant_id, conversation_id, direction, type, content,
+                                                 client_message_id, status, ts)
+                            values ($1, $2, $3, 'outbound', 'text', 'theirs', 'race-1', 'pending', now())""")
+                    .execute(Tuple.of(theirs, tenant, inbound.conversationId())).await().atMost(WsClient.WAIT);
+            String request = ws.send("send_message", Map.of("to", customer, "message", "mine",
+                    "clientMessageId", "race-1"));
+            ws.assertNo("message_sent", Duration.ofMillis(300)); // blocked on the unique key
+            transaction.commit().await().atMost(WsClient.WAIT);
+
+            JsonNode answer = ws.answerTo(request);
+            assertEquals("message_sent", answer.path("event").asText(), answer.toString());
+            assertEquals(theirs.toString(), answer.path("data").path("data").path("messageId").asText());
+            ws.assertNo("message_sent_success", Duration.ofMillis(300));
+        } finally {
+            other.close().await().atMost(WsClient.WAIT);
+        }
+        assertEquals(0, graph.requests("/messages").size());
+        assertEquals(1, db.count("select count(*) from message where tenant_id = $1 and client_message_id = $2",
+                tenant, "race-1"));
     }
 
     /**
