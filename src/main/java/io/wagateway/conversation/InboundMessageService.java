@@ -45,7 +45,6 @@ public class InboundMessageService {
     private final long presenceExpirySeconds;
     private final GroupCommit<InboundMessage, Result> batches;
     private static final int MAX_BATCH = 50;
-    private static final int LANES = 4;
 
     public InboundMessageService(PhoneNumberRepository numbers, EventLog eventLog, FanoutService publisher,
                                  ConversationEvents conversationEvents, ObjectMapper json, AppConfig config,
@@ -63,20 +62,11 @@ public class InboundMessageService {
 
     /**
      * Stores the message and pushes its events after commit. Concurrent messages to the same number
-     * (and lane) are stored together, one transaction per batch (see {@link GroupCommit}).
+     * are stored together, one transaction per batch, one batch at a time (see {@link GroupCommit}
+     * for why one lane beats several), so a customer's messages also stay in order.
      */
     public Uni<Result> record(InboundMessage message) {
-        return batches.submit(laneOf(message), message);
-    }
-
-    /**
-     * Batches run in parallel in {@link #LANES} lanes per number, by customer: a customer's messages
-     * stay in order in one lane, and two batches never lock the same conversation rows (the tenant's
-     * seq row is always locked last), so lanes cannot deadlock each other.
-     */
-    private static String laneOf(InboundMessage message) {
-        int lane = Math.floorMod(Numbers.digits(message.fromWaId()).hashCode(), LANES);
-        return message.phoneNumberId() + "#" + lane;
+        return batches.submit(message.phoneNumberId(), message);
     }
 
     /** One transaction: every message stored, then all their events appended with one seq update. */

@@ -20,8 +20,10 @@ import java.util.function.IntConsumer;
  * tenant's seq row until commit, so one transaction per write caps a tenant at about one write per
  * WAL flush, and under load the waiters pile up on that row. Here concurrent writes submitted to
  * the same lane are stored together, one transaction per batch: while a batch commits, the next
- * one gathers. Lanes run in parallel; callers choose lane keys so that two lanes never write the
- * same rows (other than the seq row, which every batch locks last), or they would deadlock.
+ * one gathers. Lanes run in parallel. Writers use one lane per tenant (or number): every batch
+ * locks the tenant's seq row, so parallel lanes of one tenant only queue on that lock, and the
+ * waiting costs more than it overlaps (benchmarks: with four lanes per tenant instead of one, p99
+ * was 33 to 58 ms instead of 13 ms for 1,000 sends/s, 32 instead of 18 ms for 500 webhooks/s).
  *
  * <p>A batch that fails as a whole is retried one item per transaction, so a bad item only fails
  * itself. The batch's events are published after its commit, before its callers hear back.

@@ -50,7 +50,7 @@ import java.util.UUID;
  * {@code clientMessageId} per tenant: a repeat returns the first message and stores nothing.
  * {@link OutboxSender} does the calling half.
  *
- * <p>Concurrent sends of a tenant are stored together ({@link GroupCommit}), in lanes by recipient,
+ * <p>Concurrent sends of a tenant are stored together ({@link GroupCommit}, one batch at a time),
  * with set-based statements: however many sends it holds, a batch reads in one round trip (three
  * pipelined queries) and writes in one statement ({@link CombinedWrite}). Without this a tenant's
  * sends queue on its seq row, one WAL flush each (see the bench README).
@@ -64,7 +64,6 @@ public class OutboundMessageService {
 
     private static final int MAX_BATCH = 50;
     private static final String CLIENT_MESSAGE_ID_KEY = "message_tenant_id_client_message_id_key";
-    private static final int LANES = 4;
     private static final String TARGET_COLUMNS = """
             c.id, c.contact_id, ct.wa_id, ct.name, c.assignee_id, c.status, c.unread_count, c.last_inbound_at,
             c.updated_at, p.id, p.phone_number_id, p.display_phone_number, p.access_token, now()
@@ -114,9 +113,7 @@ public class OutboundMessageService {
         if (to.length() < 6 || to.length() > 15) {
             return Uni.createFrom().failure(ProtocolException.badRequest("to must be a phone number of 6 to 15 digits"));
         }
-        // by recipient: a customer's sends stay in order, and two lanes never update the same conversation
-        String lane = me.tenant() + "#" + Math.floorMod(to.hashCode(), LANES);
-        return batches.submit(lane, new Request(me, request, to));
+        return batches.submit(me.tenant(), new Request(me, request, to));
     }
 
     /**
@@ -385,10 +382,13 @@ public class OutboundMessageService {
                             d.target().accessToken(), d.message().id, d.request().to(), d.prepared().body()))
                     .toList());
             EventLog.Appending appending = eventLog.appendIn(write, tenant, touchConversations(write));
-            return write.execute(connection, "select " + EventLog.LAST_SEQ + ", " + Outbox.HEADS)
+            // the main query runs the parts in the order it reads them: the tenant's counter row, which
+            // every writer of the tenant waits for, is locked last
+            return write.execute(connection, "select (select count(*) from inserted_message), "
+                            + "(select count(*) from touched_conversation), " + Outbox.HEADS + ", " + EventLog.LAST_SEQ)
                     .map(rows -> {
                         Row row = rows.iterator().next();
-                        List<OutboxSender.Job> jobs = enqueued.jobs(row.getArrayOfUUIDs(1));
+                        List<OutboxSender.Job> jobs = enqueued.jobs(row.getArrayOfUUIDs(2));
                         for (int i = 0; i < drafts.size(); i++) {
                             Draft d = drafts.get(i);
                             results[d.index()] = new Accepted(d.message().id, d.message().clientMessageId,
@@ -397,7 +397,7 @@ public class OutboundMessageService {
                         // a repeat inside the batch gets its first send's message, as a retry would
                         repeats.forEach((index, first) -> results[index] = new Accepted(first.message().id,
                                 first.message().clientMessageId, "pending", false, null));
-                        return appending.appended(row.getLong(0));
+                        return appending.appended(row.getLong(3));
                     });
         }
 
@@ -459,7 +459,8 @@ public class OutboundMessageService {
             write.part("touched_conversation", """
                     update conversation c set last_message_id = v.message, last_activity_at = now(), updated_at = now()
                       from unnest($1::uuid[], $2::uuid[]) as v(id, message)
-                     where c.id = v.id""", ids, messages);
+                     where c.id = v.id
+                    returning c.id""", ids, messages);
             Map<UUID, Conversation> views = new HashMap<>();
             last.forEach((id, d) -> views.put(id, conversation(d)));
             List<NewEvent> events = new ArrayList<>();
