@@ -51,8 +51,8 @@ import java.util.UUID;
  * {@link OutboxSender} does the calling half.
  *
  * <p>Concurrent sends of a tenant are stored together ({@link GroupCommit}, one batch at a time),
- * with set-based statements: however many sends it holds, a batch reads in one round trip (three
- * pipelined queries) and writes in one statement ({@link CombinedWrite}). Without this a tenant's
+ * with set-based statements: however many sends it holds, a batch reads in one round trip (its
+ * queries pipelined) and writes in one statement ({@link CombinedWrite}). Without this a tenant's
  * sends queue on its seq row, one WAL flush each (see the bench README).
  */
 @ApplicationScoped
