@@ -15,6 +15,7 @@ import java.util.List;
  * longest statement the client keeps prepared. Vert.x's default (2,048 characters) leaves out the
  * write paths' combined statements ({@link CombinedWrite}), which PostgreSQL would then parse and
  * plan on every execution (about a quarter of its CPU per send in the outbound benchmark).
+ * Quarkus's own pool differs only by the credentials-provider hook, which this service does not use.
  */
 @Singleton
 public class PgPoolSettings implements PgPoolCreator {
