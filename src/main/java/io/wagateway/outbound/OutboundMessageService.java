@@ -72,8 +72,9 @@ public class OutboundMessageService {
     /**
      * The batch locks its conversations when it reads them: what it read is then what its events say
      * (the update only moves the last message), and the update needs no answer before the events are built.
+     * In id order (rows are locked after the sort), so that batches of two replicas cannot deadlock.
      */
-    private static final String LOCK = "\n for no key update of c";
+    private static final String LOCK = "\n order by c.id for no key update of c";
 
     private final ObjectMapper json;
     private final Pool pool;
