@@ -23,7 +23,7 @@ import java.util.function.IntConsumer;
  * one gathers. Lanes run in parallel. Writers use one lane per tenant (or number): every batch
  * locks the tenant's seq row, so parallel lanes of one tenant only queue on that lock, and the
  * waiting costs more than it overlaps (benchmarks: with four lanes per tenant instead of one, p99
- * was 33 to 58 ms instead of 13 ms for 1,000 sends/s, 32 instead of 18 ms for 500 webhooks/s).
+ * was 33 to 58 ms instead of 10 to 15 ms for 1,000 sends/s, 32 instead of 18 ms for 500 webhooks/s).
  *
  * <p>A batch that fails as a whole is retried one item per transaction, so a bad item only fails
  * itself. The batch's events are published after its commit, before its callers hear back.
