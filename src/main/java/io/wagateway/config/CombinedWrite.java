@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Several data-modifying statements run as one {@code WITH} query: one round trip and one plan
- * instead of one per statement, which is most of PostgreSQL's cost for small batches. Each part is
+ * Several data-modifying statements run as one {@code WITH} query: one round trip, one wake-up of
+ * the backend and one plan instead of one each per statement, a large share of PostgreSQL's cost
+ * when batches are small. Each part is
  * written on its own with parameters {@code $1..$k}; they are renumbered as parts are added, so
  * parts written by different classes compose. The parts run on one snapshot: a part sees another's
  * rows only through its {@code RETURNING} (see PostgreSQL's "Data-Modifying Statements in WITH").

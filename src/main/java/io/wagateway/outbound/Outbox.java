@@ -9,7 +9,6 @@ import io.wagateway.config.InstanceId;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
