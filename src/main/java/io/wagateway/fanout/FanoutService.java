@@ -8,8 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.wagateway.gateway.ClientSession;
-import io.wagateway.gateway.ConnectionRegistry;
 import io.wagateway.metrics.GatewayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Delivers committed durable events to this instance's connections, per tenant in seq order,
@@ -36,25 +35,26 @@ public class FanoutService implements EventBus.Listener {
 
     private final Vertx vertx;
     private final EventReader reader;
-    private final ConnectionRegistry registry;
+    private final Subscribers subscribers;
     private final EventBus bus;
     private final Pool pool;
     private final GatewayMetrics metrics;
     private final Map<String, TenantStream> streams = new HashMap<>();
-    private volatile Context context;
+    private final Context context;
 
-    public FanoutService(Vertx vertx, EventReader reader, ConnectionRegistry registry, EventBus bus, Pool pool,
+    public FanoutService(Vertx vertx, EventReader reader, Subscribers subscribers, EventBus bus, Pool pool,
                          GatewayMetrics metrics) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.reader = reader;
-        this.registry = registry;
+        this.subscribers = subscribers;
         this.bus = bus;
         this.pool = pool;
+        // a context of its own, not the caller's: created on a thread that is not Vert.x's
+        this.context = CompletableFuture.supplyAsync(vertx::getOrCreateContext).join();
     }
 
     void start(@Observes StartupEvent event) {
-        context();
         bus.listen(this);
     }
 
@@ -71,7 +71,7 @@ public class FanoutService implements EventBus.Listener {
 
     /** Delivers an ephemeral event here and on every other instance. */
     public void publish(Ephemeral event) {
-        on(() -> metrics.frameOut(event.frame(), registry.deliverEphemeral(event)));
+        on(() -> subscribers.deliver(event));
         bus.publish(event);
     }
 
@@ -83,7 +83,7 @@ public class FanoutService implements EventBus.Listener {
     /** The last connection of the tenant closed here: forget its stream. */
     public void tenantDisconnected(String tenant) {
         on(() -> {
-            if (!registry.hasTenant(tenant)) {
+            if (!subscribers.hasTenant(tenant)) {
                 TenantStream removed = streams.remove(tenant);
                 if (removed != null && removed.gapTimer >= 0) {
                     vertx.cancelTimer(removed.gapTimer);
@@ -105,7 +105,7 @@ public class FanoutService implements EventBus.Listener {
 
     @Override
     public void ephemeral(Ephemeral event) {
-        on(() -> metrics.frameOut(event.frame(), registry.deliverEphemeral(event)));
+        on(() -> subscribers.deliver(event));
     }
 
     @Override
@@ -131,61 +131,6 @@ public class FanoutService implements EventBus.Listener {
                             }
                         }
                     }), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
-        });
-    }
-
-    /**
-     * {@code resume}: replays to the session every event after {@code lastSeq} it is entitled to,
-     * then answers, then lets live events through. Live events arriving meanwhile are held by the
-     * session and sent after the answer; the session's last-sent seq drops duplicates.
-     */
-    public Uni<Resumed> resume(ClientSession session, long lastSeq, String requestId,
-                               java.util.function.Function<Resumed, String> answer) {
-        String tenant = session.tenant();
-        return Uni.createFrom().<Long>emitter(emitter -> on(() -> {
-                    TenantStream stream = stream(tenant);
-                    Runnable begin = () -> {
-                        session.holdLive();
-                        emitter.complete(stream.delivered);
-                    };
-                    if (stream.ready()) {
-                        begin.run();
-                    } else {
-                        stream.whenReady.add(begin);
-                    }
-                }))
-                .chain(upTo -> lastSeq >= upTo ? Uni.createFrom().item(new Resumed(true, 0, upTo))
-                        : reader.oldestSeq(tenant).chain(oldest -> oldest == null || lastSeq + 1 < oldest
-                        ? Uni.createFrom().item(new Resumed(false, 0, upTo))
-                        : replay(session, lastSeq, upTo, 0).map(n -> new Resumed(true, n, upTo))))
-                .call(resumed -> Uni.createFrom().emitter(emitter -> on(() -> {
-                    session.releaseLive(answer.apply(resumed), Math.max(lastSeq, resumed.lastSeq()));
-                    emitter.complete(null);
-                })))
-                .onFailure().call(() -> Uni.createFrom().emitter(emitter -> on(() -> {
-                    session.releaseLive(null, lastSeq);
-                    emitter.complete(null);
-                })));
-    }
-
-    public record Resumed(boolean recovered, int replayed, long lastSeq) {}
-
-    private Uni<Integer> replay(ClientSession session, long after, long upTo, int sent) {
-        return reader.read(session.tenant(), after, upTo, PAGE).chain(page -> {
-            Uni<Integer> chain = Uni.createFrom().item(sent);
-            for (DurableEvent event : page) {
-                chain = chain.chain(count -> session.replay(event).map(delivered -> {
-                    if (delivered) {
-                        metrics.eventOut(event.name(), 1);
-                    }
-                    return delivered ? count + 1 : count;
-                }));
-            }
-            if (page.size() < PAGE) {
-                return chain;
-            }
-            long next = page.get(page.size() - 1).seq();
-            return chain.chain(count -> replay(session, next, upTo, count));
         });
     }
 
@@ -233,20 +178,28 @@ public class FanoutService implements EventBus.Listener {
         drain(stream);
     }
 
+    /** Hands every event that is next in seq order to the connections, in one batch. */
     private void drain(TenantStream stream) {
         if (!stream.ready()) {
             return;
         }
+        List<DurableEvent> batch = null;
         while (!stream.waiting.isEmpty() && stream.waiting.firstKey() <= stream.delivered + 1) {
             DurableEvent next = stream.waiting.pollFirstEntry().getValue();
             if (next.seq() == stream.delivered + 1) {
-                metrics.eventOut(next.name(), registry.deliver(next));
+                if (batch == null) {
+                    batch = new ArrayList<>();
+                }
+                batch.add(next);
                 if (next.committedNanos() != DurableEvent.UNKNOWN) {
                     // one sample per event, not per connection
                     metrics.pushed(!next.fromTable(), System.nanoTime() - next.committedNanos());
                 }
                 stream.delivered = next.seq();
             }
+        }
+        if (batch != null) {
+            subscribers.deliver(batch);
         }
         if (!stream.waiting.isEmpty() && stream.gapTimer < 0 && !stream.fetching) {
             // a predecessor is still in flight: give it a moment, then read it from the table
@@ -283,21 +236,22 @@ public class FanoutService implements EventBus.Listener {
     }
 
     private void on(Runnable task) {
-        context().runOnContext(v -> task.run());
+        context.runOnContext(v -> task.run());
     }
 
-    private Context context() {
-        Context current = context;
-        if (current == null) {
-            synchronized (this) {
-                if (context == null) {
-                    // a context of its own: not the caller's request context
-                    context = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
-                }
-                current = context;
+    /**
+     * Calls {@code task} on the fan-out context with the last seq handed to this instance's
+     * connections, as soon as the tenant's stream knows it.
+     */
+    void whenDelivered(String tenant, java.util.function.LongConsumer task) {
+        on(() -> {
+            TenantStream stream = stream(tenant);
+            if (stream.ready()) {
+                task.accept(stream.delivered);
+            } else {
+                stream.whenReady.add(() -> task.accept(stream.delivered));
             }
-        }
-        return current;
+        });
     }
 
     /** For tests and metrics: the last seq delivered here for the tenant, or -1. */

@@ -1,29 +1,48 @@
 package io.wagateway.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
+import io.wagateway.fanout.Subscriber;
+import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
-/** The server side of one WebSocket: who it is, which rooms it joined, its rate limit and liveness. */
-public final class ClientSession {
+/**
+ * The server side of one WebSocket: who it is, which rooms it joined, its rate limit, liveness and
+ * durable delivery. Rooms and delivery state are touched only on the connection's own event loop
+ * (the thread Netty writes its socket from), so pushing a frame takes no lock and no hand-off.
+ */
+public final class ClientSession implements Subscriber {
+
+    /** How long a closing slow consumer gets to take the close frame before its socket is dropped. */
+    private static final long SLOW_CLOSE_GRACE_MS = 1000;
 
     private final WebSocketConnection connection;
-    // rooms as ids: the fan-out checks them for every connection and event, so no strings are built
-    private final Set<UUID> conversations = ConcurrentHashMap.newKeySet();
-    private final Set<UUID> customers = ConcurrentHashMap.newKeySet();
-    private volatile boolean general;
+    private final Channel channel;
+    private final EventLoop loop;
     private final TokenBucket rateLimit;
     private volatile ClientIdentity identity;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long expiryTimer = -1;
-    // durable delivery: guarded by this
+
+    // ---- on the event loop only
+    private Set<UUID> conversations; // created on first join: most connections join one room or none
+    private Set<UUID> customers;
+    private boolean general;
     private long lastSentSeq;
     /**
      * The seq of the first live event this connection got (or had held). Live delivery runs in seq
@@ -34,9 +53,14 @@ public final class ClientSession {
     /** The highest seq a replay sent on this connection: a second resume does not repeat it. */
     private long replayedUpTo;
     private List<DurableEvent> held;
+    /** Written since the last flush. */
+    private boolean unflushed;
+    private boolean closing;
 
-    ClientSession(WebSocketConnection connection, ClientIdentity identity, TokenBucket rateLimit) {
+    ClientSession(WebSocketConnection connection, Channel channel, ClientIdentity identity, TokenBucket rateLimit) {
         this.connection = connection;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
         this.identity = identity;
         this.rateLimit = rateLimit;
     }
@@ -45,6 +69,7 @@ public final class ClientSession {
         return identity;
     }
 
+    @Override
     public String tenant() {
         return identity.tenant();
     }
@@ -57,41 +82,68 @@ public final class ClientSession {
         return connection;
     }
 
+    EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
     void refresh(ClientIdentity fresh) {
         this.identity = fresh;
     }
 
+    // ---- rooms (event loop)
+
     void joinConversation(UUID id) {
+        if (conversations == null) {
+            conversations = new HashSet<>(4);
+        }
         conversations.add(id);
     }
 
-    void leaveConversation(UUID id) {
-        conversations.remove(id);
+    boolean leaveConversation(UUID id) {
+        return conversations != null && conversations.remove(id);
     }
 
     void joinCustomer(UUID id) {
+        if (customers == null) {
+            customers = new HashSet<>(4);
+        }
         customers.add(id);
     }
 
-    void leaveCustomer(UUID id) {
-        customers.remove(id);
+    boolean leaveCustomer(UUID id) {
+        return customers != null && customers.remove(id);
     }
 
     void joinGeneral() {
         general = true;
     }
 
+    boolean general() {
+        return general;
+    }
+
     Set<UUID> conversations() {
-        return conversations;
+        return conversations == null ? Set.of() : conversations;
     }
 
     Set<UUID> customers() {
-        return customers;
+        return customers == null ? Set.of() : customers;
     }
 
     boolean inConversation(UUID conversationId) {
-        return conversationId != null && conversations.contains(conversationId);
+        return conversationId != null && conversations != null && conversations.contains(conversationId);
     }
+
+    // ---- liveness and limits (any thread)
 
     boolean tryAcquire() {
         return rateLimit.tryAcquire();
@@ -113,8 +165,10 @@ public final class ClientSession {
         this.expiryTimer = timerId;
     }
 
+    // ---- durable delivery (event loop)
+
     /** Would this connection receive the event with its current rooms? Used live and on resume. */
-    public boolean entitledTo(DurableEvent event) {
+    boolean entitledTo(DurableEvent event) {
         if (!event.tenant().equals(tenant())) {
             return false;
         }
@@ -123,20 +177,20 @@ public final class ClientSession {
             case USER -> identity.userId().equals(event.userId());
             case CONVERSATION_ROOM -> inConversation(event.conversationId());
             case MESSAGE -> inConversation(event.conversationId())
-                    || (event.contactId() != null && customers.contains(event.contactId()))
+                    || (event.contactId() != null && customers != null && customers.contains(event.contactId()))
                     || general
                     || identity.userId().equals(event.userId());
         };
     }
 
     /**
-     * A live durable event (on the fan-out context, in seq order). Sent unless already sent or
-     * not for this connection; held while a {@code resume} replays.
+     * A live durable event, in seq order. Written (not flushed) unless already sent or not for this
+     * connection; held while a {@code resume} replays.
      *
-     * @return whether it was sent or held for this connection
+     * @return whether it was written or held for this connection
      */
-    synchronized boolean deliverLive(DurableEvent event, String frame) {
-        if (event.seq() <= lastSentSeq || !entitledTo(event)) {
+    boolean offerLive(DurableEvent event, ByteBuf wire) {
+        if (event.seq() <= lastSentSeq || closing || !entitledTo(event)) {
             return false;
         }
         firstLiveSeq = Math.min(firstLiveSeq, event.seq());
@@ -145,39 +199,99 @@ public final class ClientSession {
             return true;
         }
         lastSentSeq = event.seq();
-        sendText(frame).subscribe().with(ok -> {
-        }, failure -> {
-        });
+        write(wire);
         return true;
     }
 
-    /** Starts holding live events back: a replay is about to run. */
-    public synchronized void holdLive() {
+    /** An ephemeral frame (typing, presence): written, not flushed. */
+    void offerEphemeral(ByteBuf wire) {
+        if (!closing) {
+            write(wire);
+        }
+    }
+
+    private void write(ByteBuf wire) {
+        channel.write(wire.retainedDuplicate(), channel.voidPromise());
+        unflushed = true;
+    }
+
+    /**
+     * Flushes what was written since the last flush.
+     *
+     * @return false when this connection's outbound buffer is over its limit (a slow consumer)
+     */
+    boolean flush() {
+        if (!unflushed) {
+            return true;
+        }
+        unflushed = false;
+        channel.flush();
+        // the channel turns unwritable when more than app.ws.max-queued-bytes wait in Netty's buffer
+        return channel.isWritable() || closing;
+    }
+
+    /**
+     * Closes a connection that does not read its frames (4008). Its buffer is dropped with the
+     * socket: a peer that stopped reading would never take the close frame queued behind it.
+     */
+    void closeSlowConsumer() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        held = null;
+        connection.close(new CloseReason(CloseCodes.SLOW_CONSUMER, "slow consumer: frames were not read in time"))
+                .subscribe().with(ok -> {
+                }, failure -> channel.close());
+        loop.schedule(() -> channel.close(), SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void holdLive() {
         if (held == null) {
             held = new ArrayList<>();
         }
     }
 
-    /**
-     * A replayed event: sent (and awaited) if this connection is entitled to it and has not had it,
-     * neither live nor from an earlier replay.
-     */
-    public Uni<Boolean> replay(DurableEvent event) {
-        synchronized (this) {
-            if (event.seq() >= firstLiveSeq || event.seq() <= replayedUpTo || !entitledTo(event)) {
-                return Uni.createFrom().item(false);
+    @Override
+    public CompletionStage<Integer> replay(List<DurableEvent> page) {
+        CompletableFuture<Integer> written = new CompletableFuture<>();
+        replay(page, 0, 0, written);
+        return written;
+    }
+
+    /** Writes the page from {@code index}; pauses whenever Netty's buffer is full, until it drained. */
+    private void replay(List<DurableEvent> page, int index, int sent, CompletableFuture<Integer> written) {
+        ChannelFuture last = null;
+        int count = sent;
+        for (int i = index; i < page.size(); i++) {
+            DurableEvent event = page.get(i);
+            if (event.seq() >= firstLiveSeq || event.seq() <= replayedUpTo || closing || !entitledTo(event)) {
+                continue;
             }
             replayedUpTo = event.seq();
             lastSentSeq = Math.max(lastSentSeq, event.seq());
+            last = channel.write(WireFrame.text(event.frame()));
+            count++;
+            if (!channel.isWritable()) {
+                channel.flush();
+                int next = i + 1;
+                int soFar = count;
+                last.addListener(done -> execute(() -> replay(page, next, soFar, written)));
+                return;
+            }
         }
-        return sendText(event.frame()).replaceWith(true);
+        channel.flush();
+        int total = count;
+        if (last == null) {
+            written.complete(total);
+        } else {
+            last.addListener(done -> written.complete(total));
+        }
     }
 
-    /**
-     * Ends a replay (on the fan-out context): sends the answer, then the live events held
-     * meanwhile, and lets live events through again.
-     */
-    public synchronized void releaseLive(String answerFrame, long floor) {
+    @Override
+    public void releaseLive(String answerFrame, long floor) {
         lastSentSeq = Math.max(lastSentSeq, floor);
         if (answerFrame != null) {
             sendText(answerFrame).subscribe().with(ok -> {
@@ -188,12 +302,15 @@ public final class ClientSession {
         held = null;
         if (pending != null) {
             for (DurableEvent event : pending) {
-                deliverLive(event, event.frame());
+                ByteBuf wire = WireFrame.text(event.frame());
+                offerLive(event, wire);
+                wire.release();
             }
+            flush();
         }
     }
 
-    /** Sends a pre-serialized frame; failures (a closing socket) are the close handler's business. */
+    /** Sends a pre-serialized answer; failures (a closing socket) are the close handler's business. */
     Uni<Void> sendText(String frame) {
         return connection.isOpen() ? connection.sendText(frame) : Uni.createFrom().voidItem();
     }

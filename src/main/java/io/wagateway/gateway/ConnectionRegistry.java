@@ -1,98 +1,92 @@
 package io.wagateway.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.wagateway.config.AppConfig;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.Ephemeral;
+import io.wagateway.fanout.Subscribers;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.security.ClientIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Set;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The open connections of this instance, indexed by tenant for fan-out. */
+/**
+ * The open connections of this instance. Each lives in the {@link LoopShard} of its event loop;
+ * a batch of committed events is encoded once and handed to every shard in one task, so pushing an
+ * event to n connections costs one encoding, one task per event loop and one flush per connection.
+ */
 @ApplicationScoped
-public class ConnectionRegistry {
-
-    private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class);
+public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
 
     private final ConcurrentMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Set<ClientSession>> byTenant = new ConcurrentHashMap<>();
-    // room indexes, so that an event reaches its rooms without scanning every connection of the tenant
-    private final ConcurrentMap<UUID, Set<ClientSession>> byConversation = new ConcurrentHashMap<>();
-    private final ConcurrentMap<UUID, Set<ClientSession>> byCustomer = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Set<ClientSession>> generalByTenant = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentMap<EventLoop, LoopShard> shards = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AtomicInteger> connectionsByTenant = new ConcurrentHashMap<>();
     private final AppConfig.Ws config;
+    private final WriteBufferWaterMark queueLimit;
+    private final GatewayMetrics metrics;
     private volatile boolean draining;
 
-    public ConnectionRegistry(AppConfig config) {
+    public ConnectionRegistry(AppConfig config, GatewayMetrics metrics) {
         this.config = config.ws();
+        this.metrics = metrics;
+        int max = config.ws().maxQueuedBytes();
+        this.queueLimit = new WriteBufferWaterMark(max / 2, max);
     }
 
-    ClientSession open(WebSocketConnection connection, ClientIdentity identity) {
-        ClientSession session = new ClientSession(connection, identity,
+    ClientSession open(WebSocketConnection connection, Channel channel, ClientIdentity identity) {
+        // the channel turns unwritable past max-queued-bytes of unsent frames: ClientSession.flush()
+        channel.config().setWriteBufferWaterMark(queueLimit);
+        ClientSession session = new ClientSession(connection, channel, identity,
                 new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()));
         byConnection.put(connection.id(), session);
-        add(byTenant, identity.tenant(), session);
-        add(byUser, userKey(identity.tenant(), identity.userId()), session);
+        connectionsByTenant.computeIfAbsent(identity.tenant(), t -> new AtomicInteger()).incrementAndGet();
+        shard(session).execute(() -> shard(session).add(session));
         return session;
     }
 
     ClientSession close(String connectionId) {
         ClientSession session = byConnection.remove(connectionId);
         if (session != null) {
-            remove(byTenant, session.tenant(), session);
-            remove(byUser, userKey(session.tenant(), session.identity().userId()), session);
-            remove(generalByTenant, session.tenant(), session);
-            session.conversations().forEach(id -> remove(byConversation, id, session));
-            session.customers().forEach(id -> remove(byCustomer, id, session));
+            connectionsByTenant.computeIfPresent(session.tenant(),
+                    (tenant, count) -> count.decrementAndGet() == 0 ? null : count);
+            shard(session).execute(() -> shard(session).remove(session));
         }
         return session;
     }
 
     void joinConversation(ClientSession session, UUID id) {
-        session.joinConversation(id);
-        add(byConversation, id, session);
+        shard(session).execute(() -> shard(session).joinConversation(session, id));
     }
 
     void leaveConversation(ClientSession session, UUID id) {
-        session.leaveConversation(id);
-        remove(byConversation, id, session);
+        shard(session).execute(() -> shard(session).leaveConversation(session, id));
     }
 
     void joinCustomer(ClientSession session, UUID id) {
-        session.joinCustomer(id);
-        add(byCustomer, id, session);
+        shard(session).execute(() -> shard(session).joinCustomer(session, id));
     }
 
     void leaveCustomer(ClientSession session, UUID id) {
-        session.leaveCustomer(id);
-        remove(byCustomer, id, session);
+        shard(session).execute(() -> shard(session).leaveCustomer(session, id));
     }
 
     void joinGeneral(ClientSession session) {
-        session.joinGeneral();
-        add(generalByTenant, session.tenant(), session);
+        shard(session).execute(() -> shard(session).joinGeneral(session));
     }
 
-    private static <K> void add(ConcurrentMap<K, Set<ClientSession>> index, K key, ClientSession session) {
-        index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(session);
-    }
-
-    private static <K> void remove(ConcurrentMap<K, Set<ClientSession>> index, K key, ClientSession session) {
-        index.computeIfPresent(key, (k, sessions) -> {
-            sessions.remove(session);
-            return sessions.isEmpty() ? null : sessions;
-        });
-    }
-
-    private static String userKey(String tenant, String userId) {
-        return tenant + '\u0000' + userId;
+    private LoopShard shard(ClientSession session) {
+        return shards.computeIfAbsent(session.loop(), loop -> new LoopShard(loop, this));
     }
 
     ClientSession get(String connectionId) {
@@ -116,71 +110,73 @@ public class ConnectionRegistry {
         return draining;
     }
 
+    @Override
     public boolean hasTenant(String tenant) {
-        return byTenant.containsKey(tenant);
+        return connectionsByTenant.containsKey(tenant);
     }
 
-    /**
-     * Sends a committed durable event to every local connection entitled to it (fan-out context).
-     * Only the connections of the event's rooms are looked at; one reached through two rooms gets
-     * the event once (its last-sent seq drops the repeat).
-     *
-     * @return to how many connections it went
-     */
-    public int deliver(DurableEvent event) {
-        String frame = event.frame();
-        return switch (event.audience()) {
-            case TENANT -> deliver(byTenant.get(event.tenant()), event, frame);
-            case USER -> deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
-            case CONVERSATION_ROOM -> deliver(byConversation.get(event.conversationId()), event, frame);
-            case MESSAGE -> {
-                int sent = deliver(event.conversationId() == null ? null : byConversation.get(event.conversationId()),
-                        event, frame);
-                sent += deliver(event.contactId() == null ? null : byCustomer.get(event.contactId()), event, frame);
-                sent += deliver(generalByTenant.get(event.tenant()), event, frame);
-                if (event.userId() != null) {
-                    sent += deliver(byUser.get(userKey(event.tenant(), event.userId())), event, frame);
+    @Override
+    public void deliver(List<DurableEvent> events) {
+        List<LoopShard.Outgoing> batch = new ArrayList<>(events.size());
+        for (DurableEvent event : events) {
+            batch.add(new LoopShard.Outgoing(event, WireFrame.text(event.frame())));
+        }
+        List<LoopShard> targets = List.copyOf(shards.values());
+        SharedBuffers buffers = new SharedBuffers(targets.size(), batch.stream().map(LoopShard.Outgoing::wire).toList());
+        for (LoopShard shard : targets) {
+            shard.execute(() -> {
+                try {
+                    shard.deliver(batch);
+                } finally {
+                    buffers.release();
                 }
-                yield sent;
-            }
-        };
+            });
+        }
+        buffers.release();
     }
 
-    private static int deliver(Set<ClientSession> sessions, DurableEvent event, String frame) {
-        int sent = 0;
-        if (sessions != null) {
-            for (ClientSession session : sessions) {
-                if (session.deliverLive(event, frame)) {
-                    sent++;
+    @Override
+    public void deliver(Ephemeral event) {
+        ByteBuf wire = WireFrame.text(event.frame());
+        List<LoopShard> targets = List.copyOf(shards.values());
+        SharedBuffers buffers = new SharedBuffers(targets.size(), List.of(wire));
+        for (LoopShard shard : targets) {
+            shard.execute(() -> {
+                try {
+                    metrics.frameOut(event.frame(), shard.deliver(event, wire));
+                } finally {
+                    buffers.release();
                 }
-            }
+            });
         }
-        return sent;
+        buffers.release();
     }
 
-    /**
-     * Sends an ephemeral event to the matching local connections.
-     *
-     * @return to how many connections it went
-     */
-    public int deliverEphemeral(Ephemeral event) {
-        Set<ClientSession> sessions = event.conversationId() != null ? byConversation.get(event.conversationId())
-                : byTenant.get(event.tenant());
-        if (sessions == null) {
-            return 0;
+    @Override
+    public void delivered(String event, int connections) {
+        metrics.eventOut(event, connections);
+    }
+
+    @Override
+    public void slowConsumer(ClientSession session) {
+        metrics.slowConsumer();
+        session.closeSlowConsumer();
+    }
+
+    /** The encoded frames of one batch, released when the dispatcher and every shard are done with them. */
+    private static final class SharedBuffers {
+        private final AtomicInteger users;
+        private final List<ByteBuf> buffers;
+
+        SharedBuffers(int shards, List<ByteBuf> buffers) {
+            this.users = new AtomicInteger(shards + 1);
+            this.buffers = buffers;
         }
-        int sent = 0;
-        for (ClientSession session : sessions) {
-            if (event.excludeUser() != null && event.excludeUser().equals(session.identity().userId())) {
-                continue;
+
+        void release() {
+            if (users.decrementAndGet() == 0) {
+                buffers.forEach(ByteBuf::release);
             }
-            if (event.conversationId() != null && !session.inConversation(event.conversationId())) {
-                continue;
-            }
-            session.sendText(event.frame()).subscribe().with(ok -> {
-            }, failure -> LOG.debugf("push to %s failed: %s", session.id(), failure));
-            sent++;
         }
-        return sent;
     }
 }

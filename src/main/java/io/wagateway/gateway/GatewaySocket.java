@@ -9,6 +9,7 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.wagateway.agent.AgentService;
@@ -59,7 +60,8 @@ public class GatewaySocket {
         if (identity == null) {
             identity = ClientIdentity.of(securityIdentity);
         }
-        ClientSession session = registry.open(connection, identity);
+        ClientSession session = registry.open(connection, connection.userData().get(GatewayUpgradeCheck.CHANNEL),
+                identity);
         timers.scheduleExpiry(session);
         fanout.tenantConnected(identity.tenant());
         presence.connected(identity.tenant(), identity.userId());
@@ -81,6 +83,7 @@ public class GatewaySocket {
     }
 
     @OnPongMessage
+    @NonBlocking
     void onPong(Buffer data, WebSocketConnection connection) {
         ClientSession session = registry.get(connection.id());
         if (session != null) {
@@ -89,6 +92,7 @@ public class GatewaySocket {
     }
 
     @OnClose
+    @NonBlocking
     void onClose(WebSocketConnection connection, CloseReason reason) {
         ClientSession session = registry.close(connection.id());
         if (session != null) {

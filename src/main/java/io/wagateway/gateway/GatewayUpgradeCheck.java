@@ -1,8 +1,10 @@
 package io.wagateway.gateway;
 
+import io.netty.channel.Channel;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.wagateway.config.AppConfig;
 import io.wagateway.security.ClientIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,13 +16,15 @@ import java.util.Set;
 /**
  * Admits a WebSocket upgrade only with a verified JWT that names a tenant (401 otherwise), a role
  * the gateway serves (403 otherwise) and, when an allow-list is configured, an allowed Origin
- * (403 otherwise; requests without Origin are non-browser clients and pass). The identity is left
- * in the connection's user data for {@link GatewaySocket}.
+ * (403 otherwise; requests without Origin are non-browser clients and pass). The identity and the
+ * connection's Netty channel (which the fan-out writes pre-encoded frames to) are left in the
+ * connection's user data for {@link GatewaySocket}.
  */
 @ApplicationScoped
 public class GatewayUpgradeCheck implements HttpUpgradeCheck {
 
     static final UserData.TypedKey<ClientIdentity> IDENTITY = new UserData.TypedKey<>("identity");
+    static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("channel");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
     private final Set<String> allowedOrigins;
@@ -53,7 +57,11 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
             if (!identity.hasAnyRole()) {
                 return CheckResult.rejectUpgradeSync(403);
             }
+            if (!(context.httpRequest().connection() instanceof ConnectionBase http1)) {
+                return CheckResult.rejectUpgradeSync(400); // WebSockets run over HTTP/1.1 connections only
+            }
             context.userData().put(IDENTITY, identity);
+            context.userData().put(CHANNEL, http1.channel());
             return CheckResult.permitUpgradeSync();
         });
     }

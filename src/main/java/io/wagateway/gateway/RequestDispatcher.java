@@ -14,6 +14,7 @@ import io.wagateway.collaboration.AssignmentService;
 import io.wagateway.collaboration.ReadReceiptService;
 import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.FanoutService;
+import io.wagateway.fanout.ResumeService;
 import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.presence.PresenceService;
 import io.wagateway.outbound.OutboundMessageService;
@@ -82,6 +83,7 @@ public class RequestDispatcher {
     private final ConnectionRegistry registry;
     private final SessionTimers timers;
     private final FanoutService fanout;
+    private final ResumeService resume;
     private final OutboundMessageService outbound;
     private final OutboxSender outboxSender;
     private final SendAnswers sendAnswers;
@@ -98,7 +100,8 @@ public class RequestDispatcher {
                              AppConfig config, FanoutService fanout, OutboundMessageService outbound,
                              OutboxSender outboxSender, SendAnswers sendAnswers, NumberStateService numberStates,
                              PresenceService presence, TypingService typing, ReadReceiptService readReceipts,
-                             AssignmentService assignments, GatewayMetrics metrics) {
+                             AssignmentService assignments, GatewayMetrics metrics, ResumeService resume) {
+        this.resume = resume;
         this.metrics = metrics;
         this.presence = presence;
         this.typing = typing;
@@ -291,7 +294,7 @@ public class RequestDispatcher {
         }
         if (data instanceof Resume r) {
             // FanoutService sends the answer itself, between the replay and the held live events
-            return fanout.resume(session, r.lastSeq(), id, resumed -> {
+            return resume.resume(session, r.lastSeq(), resumed -> {
                         metrics.eventOut(answer, 1);
                         return encode(ServerFrame.success(answer, id, Map.of("recovered", resumed.recovered(),
                                 "replayed", resumed.replayed(), "lastSeq", resumed.lastSeq())));

@@ -55,6 +55,7 @@ public class GatewayMetrics {
     private final Timer pushFromMemory;
     private final Timer pushFromTable;
     private final Counter rateLimited;
+    private final Counter slowConsumers;
     // outbox figures from the last periodic read; NaN until the first one succeeds
     private volatile double outboxDepth = Double.NaN;
     private volatile double outboxAgeSeconds = Double.NaN;
@@ -75,6 +76,9 @@ public class GatewayMetrics {
         this.pushFromTable = pushTimer("table");
         this.rateLimited = track(Counter.builder(PREFIX + "ws.rate.limited")
                 .description("Client frames refused by the per-connection rate limit").register(registry));
+        this.slowConsumers = track(Counter.builder(PREFIX + "ws.slow.consumers")
+                .description("Connections closed with 4008 because they did not read their frames in time")
+                .register(registry));
     }
 
     private <M extends Meter> M track(M meter) {
@@ -191,6 +195,10 @@ public class GatewayMetrics {
         batches.computeIfAbsent(writer, w -> track(DistributionSummary.builder(PREFIX + "group.commit.batch")
                 .description("Writes stored together in one transaction, by writer").tag("writer", w)
                 .register(registry))).record(items);
+    }
+
+    public void slowConsumer() {
+        slowConsumers.increment();
     }
 
     public void rateLimited() {

@@ -10,6 +10,8 @@ public final class CloseCodes {
     public static final int POLICY = 1008;
     /** The connection's JWT expired without an {@code authenticate} refresh. */
     public static final int TOKEN_EXPIRED = 4001;
+    /** The client did not read its frames fast enough: its buffer (app.ws.max-queued-bytes) overflowed. */
+    public static final int SLOW_CONSUMER = 4008;
 
     private CloseCodes() {
     }
