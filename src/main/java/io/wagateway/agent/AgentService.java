@@ -1,40 +1,68 @@
 package io.wagateway.agent;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.wagateway.fanout.GroupCommit;
+import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.security.ClientIdentity;
-import io.wagateway.tenant.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Agents: recorded from their tokens on every connection, listed for {@code get_agents}. */
 @ApplicationScoped
 public class AgentService {
 
-    private final TenantRepository tenants;
+    private static final int MAX_BATCH = 1000;
 
-    public AgentService(TenantRepository tenants) {
-        this.tenants = tenants;
+    private final Pool pool;
+    /** Connections that open together are recorded together: a storm of n upgrades is a few statements. */
+    private final GroupCommit<ClientIdentity, Void> connections;
+
+    public AgentService(Pool pool, Vertx vertx, GatewayMetrics metrics) {
+        this.pool = pool;
+        this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, events -> {
+        }, size -> metrics.groupCommit("agents", size));
     }
 
     /** Upserts the agent from a verified identity; keeps its status. */
-    @WithTransaction
     public Uni<Void> recordConnection(ClientIdentity identity) {
-        return tenants.ensureExists(identity.tenant()).chain(() -> Panache.getSession()).chain(session -> session
-                .createNativeQuery("""
+        return connections.submit(identity.tenant(), identity);
+    }
+
+    private Uni<GroupCommit.Outcome> record(List<ClientIdentity> batch) {
+        // one row per agent: an upsert may not touch a row twice; the newest token wins
+        Map<List<String>, ClientIdentity> agents = new LinkedHashMap<>();
+        batch.forEach(identity -> agents.put(List.of(identity.tenant(), identity.userId()), identity));
+        List<String> tenants = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> roles = new ArrayList<>();
+        agents.values().forEach(identity -> {
+            tenants.add(identity.tenant());
+            ids.add(identity.userId());
+            names.add(identity.name());
+            roles.add(String.join(",", identity.roles().stream().sorted().toList()));
+        });
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                        with tenants as (insert into tenant (id) select distinct t from unnest($1::text[]) as t
+                                         on conflict (id) do nothing)
                         insert into agent (tenant_id, id, name, roles, last_seen_at)
-                        values (:tenant, :id, :name, :roles, now())
+                        select t, i, n, r, now() from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(t, i, n, r)
                         on conflict (tenant_id, id) do update
                            set name = coalesce(excluded.name, agent.name), roles = excluded.roles,
                                last_seen_at = now(), updated_at = now()""")
-                .setParameter("tenant", identity.tenant())
-                .setParameter("id", identity.userId())
-                .setParameter("name", identity.name())
-                .setParameter("roles", String.join(",", identity.roles().stream().sorted().toList()))
-                .executeUpdate()).replaceWithVoid();
+                        .execute(Tuple.of(tenants.toArray(String[]::new), ids.toArray(String[]::new),
+                                names.toArray(String[]::new), roles.toArray(String[]::new))))
+                .map(done -> new GroupCommit.Outcome(Collections.nCopies(batch.size(), null), List.of()));
     }
 
     /** Persists the agent's status; returns false when the agent is unknown. */

@@ -35,6 +35,17 @@ public interface AppConfig {
         /** An instance silent this long is dead: its users go offline unless connected elsewhere. */
         @WithDefault("15s")
         Duration expiry();
+
+        /**
+         * How long a user stays online after their last connection closed: a reload or a move to
+         * another replica within it is no offline/online flicker.
+         */
+        @WithDefault("3s")
+        Duration offlineGrace();
+
+        /** Presence frames a connection gets per second at most; more flips go out as presence_changed. */
+        @WithDefault("2")
+        int maxFramesPerSecond();
     }
 
     interface Ws {
@@ -56,6 +67,13 @@ public interface AppConfig {
         /** A connection that answered no ping and sent nothing for this long is closed. */
         @WithDefault("75s")
         Duration idleTimeout();
+
+        /**
+         * Bytes of frames a connection may have waiting to be sent; past it the client is a slow
+         * consumer and is closed with 4008 (it reconnects and resumes).
+         */
+        @WithDefault("1048576")
+        int maxQueuedBytes();
     }
 
     interface WhatsApp {

@@ -13,18 +13,28 @@ public interface EventBus {
     /** Deliver an ephemeral event on the other instances. */
     void publish(Ephemeral event);
 
+    /** Tell the other instances that users went online or offline. */
+    void publish(PresenceChange change);
+
     /** Whether this instance currently hears the other instances. */
     boolean listening();
 
-    /** What an instance does with what it hears. */
+    /** What an instance does with what it hears; each listener takes what concerns it. */
     interface Listener {
-        void rung(String tenant, long seq);
+        default void rung(String tenant, long seq) {
+        }
 
-        void ephemeral(Ephemeral event);
+        default void ephemeral(Ephemeral event) {
+        }
+
+        default void presence(PresenceChange change) {
+        }
 
         /** The listener (re)connected: notifications may have been missed meanwhile. */
-        void reconnected();
+        default void reconnected() {
+        }
     }
 
+    /** Adds a listener; every listener hears every notification from the other instances. */
     void listen(Listener listener);
 }

@@ -1,5 +1,6 @@
 package io.wagateway.fanout;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -125,23 +126,20 @@ public final class GroupCommit<I, R> {
                 });
     }
 
-    /** Each item in its own transaction, after a batch failed as a whole. */
+    /**
+     * Each item in its own transaction, after a batch failed as a whole. One after another as a
+     * stream: a chain of Unis built by looping over the items would nest as deep as the batch is long.
+     */
     private Uni<Outcome> oneByOne(List<I> items) {
-        List<Object> perItem = new ArrayList<>(items.size());
         List<DurableEvent> events = new ArrayList<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (I item : items) {
-            chain = chain.chain(() -> storeTogether.apply(List.of(item))
-                    .invoke(one -> {
-                        perItem.add(one.perItem().get(0));
-                        events.addAll(one.events());
-                    })
-                    .onFailure().recoverWithItem(failure -> {
-                        perItem.add(failure);
-                        return null;
-                    })
-                    .replaceWithVoid());
-        }
-        return chain.map(done -> new Outcome(perItem, events));
+        return Multi.createFrom().iterable(items)
+                .onItem().transformToUniAndConcatenate(item -> storeTogether.apply(List.of(item))
+                        .map(one -> {
+                            events.addAll(one.events());
+                            return one.perItem().get(0);
+                        })
+                        .onFailure().recoverWithItem(failure -> failure))
+                .collect().asList()
+                .map(perItem -> new Outcome(perItem, events));
     }
 }

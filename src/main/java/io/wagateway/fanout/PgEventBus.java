@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@link EventBus} on PostgreSQL LISTEN/NOTIFY. Doorbells are coalesced per tenant for a few
@@ -47,7 +48,7 @@ public class PgEventBus implements EventBus {
     private final Map<String, Long> pendingRings = new HashMap<>();
     private boolean flushScheduled;
     private PgSubscriber subscriber;
-    private volatile Listener listener;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json, io.wagateway.config.InstanceId instanceId,
                       @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -68,12 +69,7 @@ public class PgEventBus implements EventBus {
                 .reconnectPolicy(attempt -> Math.min(5000L, 100L * (attempt + 1)));
         subscriber.channel(CHANNEL)
                 .handler(this::received)
-                .subscribeHandler(v -> {
-                    Listener l = listener;
-                    if (l != null) {
-                        l.reconnected();
-                    }
-                });
+                .subscribeHandler(v -> listeners.forEach(Listener::reconnected));
         subscriber.connect().onFailure(f -> LOG.warnf("event listener could not connect yet: %s", f.getMessage()));
     }
 
@@ -85,7 +81,7 @@ public class PgEventBus implements EventBus {
 
     @Override
     public void listen(Listener listener) {
-        this.listener = listener;
+        listeners.add(listener);
     }
 
     @Override
@@ -124,6 +120,35 @@ public class PgEventBus implements EventBus {
         });
     }
 
+    /** In as many notifications as the user ids need (a NOTIFY payload holds 7,000 bytes). */
+    @Override
+    public void publish(PresenceChange change) {
+        List<String> payloads = new ArrayList<>();
+        ObjectNode payload = presencePayload(change.tenant());
+        for (int i = 0; i < change.online().size() + change.offline().size(); i++) {
+            boolean online = i < change.online().size();
+            String user = online ? change.online().get(i) : change.offline().get(i - change.online().size());
+            ((ArrayNode) payload.get("p").get(online ? "on" : "off")).add(user);
+            if (payload.toString().length() > MAX_PAYLOAD - 200) {
+                payloads.add(payload.toString());
+                payload = presencePayload(change.tenant());
+            }
+        }
+        if (payload.get("p").get("on").size() + payload.get("p").get("off").size() > 0) {
+            payloads.add(payload.toString());
+        }
+        payloads.forEach(text -> notify(text).subscribe().with(done -> {
+        }));
+    }
+
+    private ObjectNode presencePayload(String tenant) {
+        ObjectNode payload = json.createObjectNode().put("i", instance);
+        ObjectNode p = payload.putObject("p").put("t", tenant);
+        p.putArray("on");
+        p.putArray("off");
+        return payload;
+    }
+
     /**
      * One doorbell NOTIFY in flight at a time: each is a small transaction of its own (a commit and a
      * WAL flush), so under load the rings that arrive meanwhile go out together in the next one,
@@ -149,11 +174,13 @@ public class PgEventBus implements EventBus {
         if (!rings.isEmpty()) {
             payloads.add(payload.toString());
         }
-        Uni<Void> sent = Uni.createFrom().voidItem();
-        for (String text : payloads) {
-            sent = sent.chain(() -> notify(text));
+        if (payloads.isEmpty()) {
+            afterFlush();
+            return;
         }
-        sent.subscribe().with(done -> afterFlush(), failure -> afterFlush());
+        // side by side, not a chain whose length grows with the number of tenants
+        Uni.join().all(payloads.stream().map(this::notify).toList()).andCollectFailures()
+                .subscribe().with(done -> afterFlush(), failure -> afterFlush());
     }
 
     private void afterFlush() {
@@ -175,8 +202,7 @@ public class PgEventBus implements EventBus {
     }
 
     private void received(String payload) {
-        Listener l = listener;
-        if (l == null) {
+        if (listeners.isEmpty()) {
             return;
         }
         try {
@@ -185,15 +211,28 @@ public class PgEventBus implements EventBus {
                 return; // this instance delivered its own events from memory
             }
             for (JsonNode ring : message.path("r")) {
-                l.rung(ring.get(0).asText(), ring.get(1).asLong());
+                listeners.forEach(l -> l.rung(ring.get(0).asText(), ring.get(1).asLong()));
             }
             JsonNode x = message.get("x");
             if (x != null) {
-                l.ephemeral(new Ephemeral(x.path("t").asText(), x.path("f").asText(),
-                        x.hasNonNull("c") ? UUID.fromString(x.get("c").asText()) : null, x.hasNonNull("u") ? x.get("u").asText() : null));
+                Ephemeral event = new Ephemeral(x.path("t").asText(), x.path("f").asText(),
+                        x.hasNonNull("c") ? UUID.fromString(x.get("c").asText()) : null,
+                        x.hasNonNull("u") ? x.get("u").asText() : null);
+                listeners.forEach(l -> l.ephemeral(event));
+            }
+            JsonNode p = message.get("p");
+            if (p != null) {
+                PresenceChange change = new PresenceChange(p.path("t").asText(), texts(p.path("on")), texts(p.path("off")));
+                listeners.forEach(l -> l.presence(change));
             }
         } catch (Exception e) {
             LOG.warnf("ignored a malformed notification: %s", e.getMessage());
         }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>(array.size());
+        array.forEach(value -> values.add(value.asText()));
+        return values;
     }
 }

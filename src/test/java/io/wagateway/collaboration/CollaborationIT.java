@@ -77,6 +77,29 @@ class CollaborationIT {
         }
     }
 
+    /**
+     * The race of a tab moving between replicas: the connection on B opens, the one on A closes at
+     * once. Also a reload: the last connection closes and the same user is back within a moment.
+     * Neither is announced offline (the grace period, 3 s by default, covers both).
+     */
+    @Test
+    void aUserMovingToAnotherReplicaOrReloadingNeverFlickersOffline() throws Exception {
+        try (WsClient observer = connect(b, "obs")) {
+            observer.ok("ping", Map.of());
+            WsClient onA = connect(a, "erin");
+            assertEquals("erin", nextPresence(observer, "user_online"));
+            WsClient onB = connect(b, "erin");
+            onA.close();
+            observer.assertNo("user_offline", Duration.ofSeconds(4));
+            onB.close();
+            WsClient reloaded = connect(a, "erin");
+            observer.assertNo("user_offline", Duration.ofSeconds(4));
+            observer.assertNo("user_online", Duration.ofMillis(200));
+            reloaded.close();
+            assertEquals("erin", nextPresence(observer, "user_offline"));
+        }
+    }
+
     @Test
     void typingCrossesReplicas() throws Exception {
         String conversationId;

@@ -72,6 +72,10 @@ class HealthTest {
         }
 
         @Override
+        public void publish(io.wagateway.fanout.PresenceChange change) {
+        }
+
+        @Override
         public void listen(Listener listener) {
         }
     }

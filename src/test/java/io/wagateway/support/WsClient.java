@@ -141,7 +141,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** Presence pushes arrive whenever anyone of the tenant connects; tests ask for them by name. */
-    private static final java.util.Set<String> PRESENCE = java.util.Set.of("user_online", "user_offline");
+    private static final java.util.Set<String> PRESENCE = java.util.Set.of("user_online", "user_offline",
+            "presence_changed");
+
+    /** The next presence frame: user_online, user_offline or presence_changed (PROTOCOL.md 6.5). */
+    public JsonNode nextPresence() {
+        return awaitFrame(f -> PRESENCE.contains(f.path("event").asText()), "presence frame");
+    }
 
     /** The next frame of any event but presence. */
     public JsonNode nextAny() {
