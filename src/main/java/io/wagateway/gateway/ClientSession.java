@@ -203,6 +203,23 @@ public final class ClientSession implements Subscriber {
         return true;
     }
 
+    /**
+     * A run of live events {@code firstSeq..lastSeq} that this connection is entitled to in whole (the
+     * general room's), as one buffer. Taken only when none of it was sent yet and no replay holds
+     * live events back; otherwise the events go one by one through {@link #offerLive(DurableEvent, ByteBuf)}.
+     *
+     * @return whether it was written
+     */
+    boolean offerLive(long firstSeq, long lastSeq, ByteBuf frames) {
+        if (firstSeq <= lastSentSeq || held != null || closing) {
+            return false;
+        }
+        firstLiveSeq = Math.min(firstLiveSeq, firstSeq);
+        lastSentSeq = lastSeq;
+        write(frames);
+        return true;
+    }
+
     /** An ephemeral frame (typing, presence): written, not flushed. */
     void offerEphemeral(ByteBuf wire) {
         if (!closing) {

@@ -1,11 +1,13 @@
 package io.wagateway.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.wagateway.config.AppConfig;
+import io.wagateway.fanout.Audience;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.Ephemeral;
 import io.wagateway.fanout.Subscribers;
@@ -117,22 +119,40 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
 
     @Override
     public void deliver(List<DurableEvent> events) {
-        List<LoopShard.Outgoing> batch = new ArrayList<>(events.size());
+        List<LoopShard.Outgoing> encoded = new ArrayList<>(events.size());
+        List<ByteBuf> buffers = new ArrayList<>(events.size() + 1);
+        boolean allForGeneral = true;
+        int bytes = 0;
         for (DurableEvent event : events) {
-            batch.add(new LoopShard.Outgoing(event, WireFrame.text(event.frame())));
+            ByteBuf wire = WireFrame.text(event.frame());
+            encoded.add(new LoopShard.Outgoing(event, wire));
+            buffers.add(wire);
+            bytes += wire.readableBytes();
+            allForGeneral &= event.audience() == Audience.MESSAGE || event.audience() == Audience.TENANT;
         }
+        ByteBuf whole = null;
+        if (allForGeneral && encoded.size() > 1) {
+            whole = ByteBufAllocator.DEFAULT.directBuffer(bytes);
+            for (ByteBuf wire : buffers) {
+                whole.writeBytes(wire, wire.readerIndex(), wire.readableBytes());
+            }
+            buffers.add(whole);
+        } else if (allForGeneral) {
+            whole = encoded.get(0).wire();
+        }
+        LoopShard.Batch batch = new LoopShard.Batch(events.get(0).tenant(), encoded, whole);
         List<LoopShard> targets = List.copyOf(shards.values());
-        SharedBuffers buffers = new SharedBuffers(targets.size(), batch.stream().map(LoopShard.Outgoing::wire).toList());
+        SharedBuffers shared = new SharedBuffers(targets.size(), buffers);
         for (LoopShard shard : targets) {
             shard.execute(() -> {
                 try {
                     shard.deliver(batch);
                 } finally {
-                    buffers.release();
+                    shared.release();
                 }
             });
         }
-        buffers.release();
+        shared.release();
     }
 
     @Override

@@ -23,6 +23,23 @@ final class LoopShard {
     /** A frame encoded once, with the event it carries. */
     record Outgoing(DurableEvent event, ByteBuf wire) {}
 
+    /**
+     * Consecutive events of one tenant, each encoded once, and, when every one of them is for the
+     * general room, all of their frames in one buffer: a connection in that room then gets the
+     * batch as one write however many events it holds.
+     *
+     * @param whole the frames back to back, or null when some event is not for the general room
+     */
+    record Batch(String tenant, List<Outgoing> events, ByteBuf whole) {
+        long firstSeq() {
+            return events.get(0).event().seq();
+        }
+
+        long lastSeq() {
+            return events.get(events.size() - 1).event().seq();
+        }
+    }
+
     /** What the shard reports back (implemented by the registry: metrics, slow consumers). */
     interface Outcomes {
         void delivered(String event, int connections);
@@ -103,11 +120,23 @@ final class LoopShard {
      * Writes each event to the connections of its rooms, then flushes each written connection once.
      * A connection reached through two rooms gets the event once (its last-sent seq drops the repeat).
      */
-    void deliver(List<Outgoing> batch) {
-        for (Outgoing out : batch) {
+    void deliver(Batch batch) {
+        int wholeToGeneral = 0;
+        if (batch.whole() != null) {
+            Set<ClientSession> general = generalByTenant.get(batch.tenant());
+            if (general != null) {
+                for (ClientSession session : general) {
+                    if (session.offerLive(batch.firstSeq(), batch.lastSeq(), batch.whole())) {
+                        touched.add(session);
+                        wholeToGeneral++;
+                    }
+                }
+            }
+        }
+        for (Outgoing out : batch.events()) {
             DurableEvent event = out.event();
             String tenant = event.tenant();
-            int sent = switch (event.audience()) {
+            int sent = wholeToGeneral + switch (event.audience()) {
                 case TENANT -> offer(byTenant.get(tenant), out);
                 case USER -> offer(byUser.get(userKey(tenant, event.userId())), out);
                 case CONVERSATION_ROOM -> offer(byConversation.get(event.conversationId()), out);
