@@ -1,6 +1,5 @@
 package io.wagateway.gateway;
 
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -17,8 +16,6 @@ import io.wagateway.fanout.FanoutService;
 import io.wagateway.presence.PresenceService;
 import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
-import io.wagateway.security.Role;
-import jakarta.annotation.security.RolesAllowed;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,7 +23,6 @@ import org.jboss.logging.Logger;
  * {@link RequestDispatcher}. Who may upgrade is decided by {@link GatewayUpgradeCheck}.
  */
 @WebSocket(path = "/ws")
-@RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 public class GatewaySocket {
 
     private static final Logger LOG = Logger.getLogger(GatewaySocket.class);
@@ -36,13 +32,12 @@ public class GatewaySocket {
     private final RequestDispatcher dispatcher;
     private final SessionTimers timers;
     private final AgentService agents;
-    private final SecurityIdentity securityIdentity;
     private final FanoutService fanout;
     private final PresenceService presence;
     private final TypingService typing;
 
     public GatewaySocket(ConnectionRegistry registry, RequestDispatcher dispatcher, SessionTimers timers,
-                         AgentService agents, SecurityIdentity securityIdentity, FanoutService fanout,
+                         AgentService agents, FanoutService fanout,
                          PresenceService presence, TypingService typing) {
         this.presence = presence;
         this.typing = typing;
@@ -51,15 +46,11 @@ public class GatewaySocket {
         this.dispatcher = dispatcher;
         this.timers = timers;
         this.agents = agents;
-        this.securityIdentity = securityIdentity;
     }
 
     @OnOpen
     Uni<Void> onOpen(WebSocketConnection connection) {
         ClientIdentity identity = connection.userData().get(GatewayUpgradeCheck.IDENTITY);
-        if (identity == null) {
-            identity = ClientIdentity.of(securityIdentity);
-        }
         ClientSession session = registry.open(connection, connection.userData().get(GatewayUpgradeCheck.CHANNEL),
                 identity);
         timers.scheduleExpiry(session);

@@ -6,7 +6,9 @@ import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.wagateway.config.AppConfig;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.wagateway.security.ClientIdentity;
+import io.wagateway.security.TokenVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -27,11 +29,15 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
     static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("channel");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
+    private static final String BEARER = "Bearer ";
+
     private final Set<String> allowedOrigins;
     private final ConnectionRegistry registry;
+    private final TokenVerifier tokens;
 
-    public GatewayUpgradeCheck(AppConfig config, ConnectionRegistry registry) {
+    public GatewayUpgradeCheck(AppConfig config, ConnectionRegistry registry, TokenVerifier tokens) {
         this.registry = registry;
+        this.tokens = tokens;
         this.allowedOrigins = config.ws().allowedOrigins().map(Set::copyOf).orElse(Set.of());
     }
 
@@ -49,20 +55,24 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
         if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
             return CheckResult.rejectUpgrade(403);
         }
-        return context.securityIdentity().map(securityIdentity -> {
-            ClientIdentity identity = ClientIdentity.of(securityIdentity);
-            if (identity == null) {
-                return CheckResult.rejectUpgradeSync(401, CHALLENGE);
-            }
-            if (!identity.hasAnyRole()) {
-                return CheckResult.rejectUpgradeSync(403);
-            }
-            if (!(context.httpRequest().connection() instanceof ConnectionBase http1)) {
-                return CheckResult.rejectUpgradeSync(400); // WebSockets run over HTTP/1.1 connections only
-            }
-            context.userData().put(IDENTITY, identity);
-            context.userData().put(CHANNEL, http1.channel());
-            return CheckResult.permitUpgradeSync();
-        });
+        String authorization = context.httpRequest().getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return CheckResult.rejectUpgrade(401, CHALLENGE);
+        }
+        ClientIdentity identity;
+        try {
+            identity = tokens.verify(authorization.substring(BEARER.length()).trim());
+        } catch (ParseException e) {
+            return CheckResult.rejectUpgrade(401, CHALLENGE);
+        }
+        if (!identity.hasAnyRole()) {
+            return CheckResult.rejectUpgrade(403);
+        }
+        if (!(context.httpRequest().connection() instanceof ConnectionBase http1)) {
+            return CheckResult.rejectUpgrade(400); // WebSockets run over HTTP/1.1 connections only
+        }
+        context.userData().put(IDENTITY, identity);
+        context.userData().put(CHANNEL, http1.channel());
+        return CheckResult.permitUpgrade();
     }
 }

@@ -60,6 +60,20 @@ class GatewayAuthTest {
         assertRejected(401, TestTokens.noTenant("alice"));
     }
 
+    /** Verified tokens are remembered for reconnect storms, but never past their expiry. */
+    @Test
+    void aTokenThatWorkedIsRefusedOnceItExpired() throws InterruptedException {
+        String token = TestTokens.expiringIn(Duration.ofSeconds(2), tenant, "alice");
+        try (WsClient ws = WsClient.connect(vertx, base, token)) {
+            assertEquals("pong", ws.request("ping", Map.of()).path("event").asText());
+        }
+        try (WsClient again = WsClient.connect(vertx, base, token)) {
+            assertEquals("pong", again.request("ping", Map.of()).path("event").asText());
+        }
+        Thread.sleep(2500);
+        assertRejected(401, token);
+    }
+
     @Test
     void refusesValidTokenWithoutGatewayRoleWith403() {
         assertRejected(403, TestTokens.token(tenant, "bob", "viewer"));
