@@ -74,6 +74,13 @@ public interface AppConfig {
          */
         @WithDefault("1048576")
         int maxQueuedBytes();
+
+        /**
+         * A connection whose frames were left waiting at every push for this long (its peer does not
+         * read, or not as fast as they come) is a slow consumer too, however little is queued.
+         */
+        @WithDefault("5s")
+        Duration sendStallTimeout();
     }
 
     interface WhatsApp {

@@ -3,6 +3,7 @@ package io.wagateway.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -35,6 +36,7 @@ public final class ClientSession implements Subscriber {
     private final Channel channel;
     private final EventLoop loop;
     private final TokenBucket rateLimit;
+    private final long maxStallNanos;
     private volatile ClientIdentity identity;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long expiryTimer = -1;
@@ -55,9 +57,13 @@ public final class ClientSession implements Subscriber {
     private List<DurableEvent> held;
     /** Written since the last flush. */
     private boolean unflushed;
+    /** System.nanoTime() of the first flush since which frames have always been left waiting, or 0. */
+    private long backedUpSince;
     private boolean closing;
 
-    ClientSession(WebSocketConnection connection, Channel channel, ClientIdentity identity, TokenBucket rateLimit) {
+    ClientSession(WebSocketConnection connection, Channel channel, ClientIdentity identity, TokenBucket rateLimit,
+                  long maxStallNanos) {
+        this.maxStallNanos = maxStallNanos;
         this.connection = connection;
         this.channel = channel;
         this.loop = channel.eventLoop();
@@ -235,7 +241,9 @@ public final class ClientSession implements Subscriber {
     /**
      * Flushes what was written since the last flush.
      *
-     * @return false when this connection's outbound buffer is over its limit (a slow consumer)
+     * @return false for a slow consumer: more than app.ws.max-queued-bytes wait to be sent (the channel
+     *         turned unwritable), or frames were left waiting at every flush for app.ws.send-stall-timeout
+     *         (the kernel's small send queue stayed full: the peer is not reading, or not fast enough)
      */
     boolean flush() {
         if (!unflushed) {
@@ -243,8 +251,21 @@ public final class ClientSession implements Subscriber {
         }
         unflushed = false;
         channel.flush();
-        // the channel turns unwritable when more than app.ws.max-queued-bytes wait in Netty's buffer
-        return channel.isWritable() || closing;
+        if (closing) {
+            return true;
+        }
+        if (!channel.isWritable()) {
+            return false;
+        }
+        if (channel.bytesBeforeUnwritable() >= channel.config().getWriteBufferHighWaterMark()) {
+            backedUpSince = 0; // everything went to the kernel
+            return true;
+        }
+        long now = System.nanoTime();
+        if (backedUpSince == 0) {
+            backedUpSince = now;
+        }
+        return now - backedUpSince < maxStallNanos;
     }
 
     /**
@@ -259,8 +280,22 @@ public final class ClientSession implements Subscriber {
         held = null;
         connection.close(new CloseReason(CloseCodes.SLOW_CONSUMER, "slow consumer: frames were not read in time"))
                 .subscribe().with(ok -> {
-                }, failure -> channel.close());
-        loop.schedule(() -> channel.close(), SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+                }, failure -> dropSocket());
+        loop.schedule(this::dropSocket, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes the socket now. Not through the whole pipeline: Vert.x would wait up to its closing
+     * timeout (10 s) for the peer to answer the close frame, which a peer that stopped reading never
+     * sees. From the first handler's context the close goes straight to the transport.
+     */
+    private void dropSocket() {
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        if (first != null) {
+            first.close();
+        } else {
+            channel.close();
+        }
     }
 
     @Override

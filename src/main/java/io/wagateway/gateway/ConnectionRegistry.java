@@ -3,6 +3,7 @@ package io.wagateway.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -31,6 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
 
+    /** Bytes; Linux doubles it. Plenty for a chat stream: 128 KB in flight is 1.3 MB/s at 100 ms round trips. */
+    private static final int KERNEL_SEND_BUFFER = 64 * 1024;
+
     private final ConcurrentMap<String, ClientSession> byConnection = new ConcurrentHashMap<>();
     private final ConcurrentMap<EventLoop, LoopShard> shards = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> connectionsByTenant = new ConcurrentHashMap<>();
@@ -49,8 +53,11 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
     ClientSession open(WebSocketConnection connection, Channel channel, ClientIdentity identity) {
         // the channel turns unwritable past max-queued-bytes of unsent frames: ClientSession.flush()
         channel.config().setWriteBufferWaterMark(queueLimit);
+        // and the kernel's own send queue stays small, or a peer that stopped reading would first absorb
+        // megabytes there (Linux grows it to tcp_wmem's maximum, 4 MB) before the limit above is reached
+        channel.config().setOption(ChannelOption.SO_SNDBUF, KERNEL_SEND_BUFFER);
         ClientSession session = new ClientSession(connection, channel, identity,
-                new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()));
+                new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()), config.sendStallTimeout().toNanos());
         byConnection.put(connection.id(), session);
         connectionsByTenant.computeIfAbsent(identity.tenant(), t -> new AtomicInteger()).incrementAndGet();
         shard(session).execute(() -> shard(session).add(session));
