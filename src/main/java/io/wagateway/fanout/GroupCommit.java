@@ -131,15 +131,20 @@ public final class GroupCommit<I, R> {
      * stream: a chain of Unis built by looping over the items would nest as deep as the batch is long.
      */
     private Uni<Outcome> oneByOne(List<I> items) {
+        List<Object> perItem = new ArrayList<>(items.size());
         List<DurableEvent> events = new ArrayList<>();
         return Multi.createFrom().iterable(items)
                 .onItem().transformToUniAndConcatenate(item -> storeTogether.apply(List.of(item))
-                        .map(one -> {
+                        .invoke(one -> {
+                            perItem.add(one.perItem().get(0));
                             events.addAll(one.events());
-                            return one.perItem().get(0);
                         })
-                        .onFailure().recoverWithItem(failure -> failure))
-                .collect().asList()
-                .map(perItem -> new Outcome(perItem, events));
+                        .onFailure().recoverWithItem(failure -> {
+                            perItem.add(failure);
+                            return null;
+                        })
+                        .replaceWith(Boolean.TRUE)) // a stream's items must not be null; results may be
+                .collect().last()
+                .map(done -> new Outcome(perItem, events));
     }
 }
