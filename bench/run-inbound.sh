@@ -136,7 +136,7 @@ args=(--url "http://127.0.0.1:$PORT" --pid "$SERVICE_PID" --pg-pid "${PG_PID:-0}
 if [[ "$FIND_MAX" == 1 ]]; then
   args+=(--find-max --steps "$STEPS" --step-duration "$STEP_DURATION")
 fi
-REPORT="$OUT_DIR/inbound-$(date +%Y%m%d-%H%M%S).txt"
+REPORT="$OUT_DIR/${REPORT_PREFIX:-inbound}-$(date +%Y%m%d-%H%M%S).txt"  # REPORT_PREFIX: set by wrappers
 log "running the harness; report also in $REPORT"
 {
   echo "# $(date -Is) $(nproc) cores, conversation updates: $CONVERSATION_UPDATES, $(java -version 2>&1 | head -1)"

@@ -53,6 +53,13 @@ final class BenchClient {
 
         /** The phase started last (it also owns the drain after it), or null before the first. */
         Phase current();
+
+        /**
+         * Every frame that is not the answer to this client's request (durable or not), with its
+         * text, before the client's own checks; for scenarios that look closer (presence, resume).
+         */
+        default void frame(BenchClient client, FrameParser.Frame frame, String text, long nanos) {
+        }
     }
 
     BenchClient(int index, int customer, Run run) {
@@ -75,8 +82,10 @@ final class BenchClient {
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> {
             if (!closing && !closedByUs) {
-                closedUnexpectedly.incrementAndGet();
-                System.err.println("client " + index + ": closed by the server");
+                if (closedUnexpectedly.incrementAndGet() <= 20) { // a mass close would flood the report
+                    System.err.println("client " + index + ": closed by the server at " + java.time.LocalTime.now()
+                            + " (" + ws.closeStatusCode() + (ws.closeReason() == null ? "" : " " + ws.closeReason()) + ")");
+                }
                 synchronized (this) {
                     if (pending != null) {
                         pending.tryFail("connection closed");
@@ -125,6 +134,7 @@ final class BenchClient {
                 return;
             }
         }
+        run.frame(this, frame, text, now);
         if (!frame.durable()) {
             return; // ephemeral events (presence, typing): not part of this benchmark
         }
@@ -199,7 +209,9 @@ final class BenchClient {
         String id = root.path("requestId").asText(null);
         synchronized (this) {
             if (pending == null || id == null || !id.equals(pendingId)) {
-                System.err.println("client " + index + ": unexpected frame " + text);
+                // e.g. an answer that came after its request timed out; an agents list can be a megabyte
+                System.err.println("client " + index + ": unexpected frame "
+                        + (text.length() > 300 ? text.substring(0, 300) + "... (" + text.length() + " chars)" : text));
                 return;
             }
             JsonNode data = root.path("data");

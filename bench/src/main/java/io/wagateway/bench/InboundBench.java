@@ -9,12 +9,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -28,14 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Inbound load harness: N authenticated WebSocket clients in rooms, signed webhooks at a fixed
@@ -57,7 +49,6 @@ public final class InboundBench implements BenchClient.Run {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WS_PATH = "/ws";
-    private static final String WEBHOOK_PATH = "/webhooks/whatsapp";
 
     private final Options options;
     private final String host;
@@ -73,6 +64,7 @@ public final class InboundBench implements BenchClient.Run {
 
     private Vertx vertx;
     private HttpClient http;
+    private WebhookLoad load;
     private WebSocketClient wsClient;
     private final List<Context> loops = new ArrayList<>();
     private final List<BenchClient> clients = new ArrayList<>();
@@ -240,6 +232,7 @@ public final class InboundBench implements BenchClient.Run {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(300)
                         .setDefaultHost(host).setDefaultPort(port).setConnectTimeout(10_000),
                 new PoolOptions().setHttp1MaxSize(options.integer("http-connections")));
+        load = new WebhookLoad(http, host, port, webhooks, cpu, this::customerOf, this::say);
         wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxConnections(clientCount + 10)     // default 50 per endpoint would queue the rest
                 .setMaxFrameSize(1 << 20)                // get_conversations pages of 200 exceed 64 KiB
@@ -268,43 +261,9 @@ public final class InboundBench implements BenchClient.Run {
         }
     }
 
-    /** One webhook; completes with the HTTP status (failed when there was no answer at all). */
-    private Future<Integer> post(byte[] body) {
-        String signature = webhooks.signature(body);
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-                .setURI(WEBHOOK_PATH).setIdleTimeout(60_000)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("X-Hub-Signature-256", signature);
-        return http.request(request)
-                .compose(req -> req.send(Buffer.buffer(body)))
-                .compose(response -> response.body().map(ignored -> response.statusCode()));
-    }
-
     /** (a) One message per customer, a few at a time, so that every conversation exists. */
     private void seed() throws Exception {
-        long start = System.nanoTime();
-        Semaphore slots = new Semaphore(options.integer("seed-concurrency"));
-        CountDownLatch done = new CountDownLatch(customers);
-        AtomicReference<String> failure = new AtomicReference<>();
-        for (int c = 0; c < customers; c++) {
-            slots.acquire();
-            int customer = c;
-            post(webhooks.seed(c)).onComplete(ar -> {
-                if (ar.failed() || ar.result() != 200) {
-                    failure.compareAndSet(null, "seed webhook of customer " + customer + ": "
-                            + (ar.failed() ? ar.cause() : "HTTP " + ar.result()));
-                }
-                slots.release();
-                done.countDown();
-            });
-        }
-        if (!done.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("seeding did not finish in 120 s");
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException(failure.get());
-        }
-        say(String.format(Locale.ROOT, "seeded %d customers in %.1f s", customers, seconds(System.nanoTime() - start)));
+        load.seed(customers, options.integer("seed-concurrency"));
     }
 
     /** (b) customer index -> conversation id, from get_conversations pages on a setup connection. */
@@ -405,87 +364,14 @@ public final class InboundBench implements BenchClient.Run {
 
     // ---------------------------------------------------------------- load
 
-    /** (d) Sends the phases back to back from a dedicated thread; returns when the last message is sent. */
+    /** (d) Sends the phases back to back; returns when the last message is sent. */
     private void send(List<Phase> run, long startNanos) throws InterruptedException {
-        Thread sender = new Thread(() -> {
-            long start = startNanos;
-            for (Phase phase : run) {
-                phase.startNanos = start;
-                phase.endNanos = start + phase.durationNanos();
-                current = phase;
-                say(String.format(Locale.ROOT, "%s: %s msg/s for %d s (%d webhooks)", phase.name, fmtRate(phase.rate),
-                        phase.seconds, phase.count));
-                for (int j = 0; j < phase.count; j++) {
-                    long due = start + phase.offsetNanos(j);
-                    parkUntil(due);
-                    if (j == 0) {
-                        phase.cpuStart = cpu.sample();
-                    }
-                    fire(phase, phase.firstK + j, due);
-                }
-                start = phase.endNanos;
-            }
-        }, "webhook-sender");
-        sender.setPriority(Thread.MAX_PRIORITY);
-        sender.start();
-        sender.join();
+        load.send(run, startNanos, phase -> current = phase);
     }
 
-    private static void parkUntil(long due) {
-        long wait;
-        while ((wait = due - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-        }
-    }
-
-    /** Fires message k and returns at once: the response is accounted for when it comes. */
-    private void fire(Phase phase, long k, long due) {
-        byte[] body = webhooks.message(k, customerOf(k), due);
-        long sent = System.nanoTime();
-        Phase.record(phase.sendLag, sent - due);
-        Phase.max(phase.lastSendNanos, sent);
-        phase.sent.increment();
-        post(body).onComplete(ar -> {
-            long now = System.nanoTime();
-            if (ar.succeeded()) {
-                int status = ar.result();
-                phase.statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-                if (status == 200) {
-                    phase.ok.increment();
-                    Phase.max(phase.lastOkNanos, now);
-                } else {
-                    phase.non200.increment();
-                }
-            } else {
-                phase.failed.increment();
-                if (phase.failed.sum() <= 5 && !BenchClient.closing) {
-                    System.err.println("webhook " + k + " failed: " + ar.cause());
-                }
-            }
-            if (phase.measured) {
-                Phase.record(phase.response, now - due);
-            }
-            phase.responses.increment(); // last: drain() reads it as "this phase's responses are all in"
-        });
-    }
-
-    /**
-     * (f) Waits up to --drain seconds after the window for late responses and deliveries, then
-     * takes the CPU reading and counts, client by client, the entitled messages never received.
-     */
+    /** (f) Waits for stragglers after the window, then counts what never arrived. */
     private void drain(Phase phase) throws InterruptedException {
-        long deadline = Math.max(System.nanoTime(), phase.endNanos) + TimeUnit.SECONDS.toNanos(options.integer("drain"));
-        while (System.nanoTime() < deadline
-                && (phase.responses.sum() < phase.count || phase.delivered.sum() < phase.expectedDeliveries)) {
-            Thread.sleep(10);
-        }
-        phase.cpuEnd = cpu.sample();
-        phase.drainedNanos = System.nanoTime();
-        long lost = 0;
-        for (BenchClient client : clients) {
-            lost += client.missing(phase, customers);
-        }
-        phase.lost = lost;
+        load.drain(phase, clients, customers, options.integer("drain"));
     }
 
     private int scenario() throws InterruptedException {

@@ -2,9 +2,11 @@ package io.wagateway.bench;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Command-line flags: {@code --name value} or {@code --name=value}; {@code --find-max} and
@@ -45,6 +47,24 @@ final class Options {
                 + "and report the highest rate that meets the targets; stops at the first step that does not");
         flag("steps", "500,750,1000,1500,2000", "rates of --find-max");
         flag("step-duration", "20", "seconds per --find-max step");
+        // ConnectionBench (bench/run-connections.sh); it also reads --clients (per-scenario default), --rate,
+        // --warmup, --duration, --drain, --customers and --p99-ms for the slow-consumer scenario
+        flag("scenario", "idle", "ConnectionBench: idle | storm-one-user | storm-users | slow-consumer");
+        flag("in-flight", "1000", "ConnectionBench: connection attempts (upgrade + join_general) in flight at once");
+        flag("baseline", "10", "idle: connections of the baseline RSS reading");
+        flag("settle", "10", "idle: seconds to wait after connecting before the RSS readings");
+        flag("samples", "5", "idle: RSS and heap readings, one a second; the median counts");
+        flag("kb-per-connection", "15", "idle target: service RSS per idle connection, KB");
+        flag("storm-target", "0", "storm target: seconds from the first connect to the last general_joined "
+                + "(0: 5 for storm-one-user, 10 for storm-users)");
+        flag("storm-timeout", "180", "seconds to wait for the last general_joined when opening many clients (storms, idle, slow-consumer setup); the rest count as unfinished");
+        flag("presence-wait", "5", "storm-users: seconds after the storm for presence to show every user online");
+        flag("offline-wait", "15", "storm-users: seconds after closing the clients for presence to show them offline");
+        flag("slow", "1", "slow-consumer: slow clients, 1 or 0 (0: the same run without it, the baseline)");
+        flag("slow-rcvbuf", "4096", "slow-consumer: SO_RCVBUF of the slow client's socket, set before connect");
+        flag("close-code", "4008", "slow-consumer: the close code expected for the slow client");
+        flag("close-target", "10", "slow-consumer target: seconds from when the slow client stops reading to the server's close");
+        flag("close-wait", "15", "slow-consumer: seconds after the load to keep watching for the server's close");
         flag("help", null, "print this help");
     }
 
@@ -53,6 +73,8 @@ final class Options {
     }
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** Flags given on the command line (the rest have their defaults). */
+    private final Set<String> given = new HashSet<>();
 
     static Options parse(String[] args) {
         Options options = new Options();
@@ -77,6 +99,7 @@ final class Options {
             if (spec == null) {
                 throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
             }
+            options.given.add(name);
             if (spec[0] == null) { // a switch
                 options.values.put(name, value == null ? "true" : value);
                 continue;
@@ -97,6 +120,21 @@ final class Options {
         FLAGS.forEach((name, spec) -> text.append(String.format("  --%-18s %s%s%n", name, spec[1],
                 spec[0] == null ? "" : " (default " + spec[0] + ")")));
         return text.toString();
+    }
+
+    /** Whether the flag was on the command line (not just its default). */
+    boolean given(String name) {
+        return given.contains(name);
+    }
+
+    /** A harness's own default for a shared flag (e.g. --clients of a scenario), unless it was given. */
+    void defaultTo(String name, String value) {
+        if (!FLAGS.containsKey(name)) {
+            throw new IllegalArgumentException("no flag --" + name);
+        }
+        if (!given.contains(name)) {
+            values.put(name, value);
+        }
     }
 
     String string(String name) {
