@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The open connections of this instance. Each lives in the {@link LoopShard} of its event loop;
@@ -60,7 +61,7 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
                 new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst()), config.sendStallTimeout().toNanos());
         byConnection.put(connection.id(), session);
         connectionsByTenant.computeIfAbsent(identity.tenant(), t -> new AtomicInteger()).incrementAndGet();
-        shard(session).execute(() -> shard(session).add(session));
+        onShard(session, shard -> shard.add(session));
         return session;
     }
 
@@ -69,33 +70,35 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
         if (session != null) {
             connectionsByTenant.computeIfPresent(session.tenant(),
                     (tenant, count) -> count.decrementAndGet() == 0 ? null : count);
-            shard(session).execute(() -> shard(session).remove(session));
+            onShard(session, shard -> shard.remove(session));
         }
         return session;
     }
 
     void joinConversation(ClientSession session, UUID id) {
-        shard(session).execute(() -> shard(session).joinConversation(session, id));
+        onShard(session, shard -> shard.joinConversation(session, id));
     }
 
     void leaveConversation(ClientSession session, UUID id) {
-        shard(session).execute(() -> shard(session).leaveConversation(session, id));
+        onShard(session, shard -> shard.leaveConversation(session, id));
     }
 
     void joinCustomer(ClientSession session, UUID id) {
-        shard(session).execute(() -> shard(session).joinCustomer(session, id));
+        onShard(session, shard -> shard.joinCustomer(session, id));
     }
 
     void leaveCustomer(ClientSession session, UUID id) {
-        shard(session).execute(() -> shard(session).leaveCustomer(session, id));
+        onShard(session, shard -> shard.leaveCustomer(session, id));
     }
 
     void joinGeneral(ClientSession session) {
-        shard(session).execute(() -> shard(session).joinGeneral(session));
+        onShard(session, shard -> shard.joinGeneral(session));
     }
 
-    private LoopShard shard(ClientSession session) {
-        return shards.computeIfAbsent(session.loop(), loop -> new LoopShard(loop, this));
+    /** Membership changes run on the session's own loop, like every delivery to it. */
+    private void onShard(ClientSession session, Consumer<LoopShard> change) {
+        LoopShard shard = shards.computeIfAbsent(session.loop(), loop -> new LoopShard(loop, this));
+        shard.execute(() -> change.accept(shard));
     }
 
     ClientSession get(String connectionId) {
@@ -148,35 +151,32 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
             whole = encoded.get(0).wire();
         }
         LoopShard.Batch batch = new LoopShard.Batch(events.get(0).tenant(), encoded, whole);
+        onEveryShard(buffers, shard -> shard.deliver(batch));
+    }
+
+    @Override
+    public void deliver(Ephemeral event) {
+        ByteBuf wire = WireFrame.text(event.frame());
+        onEveryShard(List.of(wire), shard -> metrics.frameOut(event.frame(), shard.deliver(event, wire)));
+    }
+
+    /**
+     * Runs the task on every shard's event loop; the encoded buffers are released once the caller
+     * and every shard are done with them.
+     */
+    private void onEveryShard(List<ByteBuf> buffers, Consumer<LoopShard> task) {
         List<LoopShard> targets = List.copyOf(shards.values());
         SharedBuffers shared = new SharedBuffers(targets.size(), buffers);
         for (LoopShard shard : targets) {
             shard.execute(() -> {
                 try {
-                    shard.deliver(batch);
+                    task.accept(shard);
                 } finally {
                     shared.release();
                 }
             });
         }
         shared.release();
-    }
-
-    @Override
-    public void deliver(Ephemeral event) {
-        ByteBuf wire = WireFrame.text(event.frame());
-        List<LoopShard> targets = List.copyOf(shards.values());
-        SharedBuffers buffers = new SharedBuffers(targets.size(), List.of(wire));
-        for (LoopShard shard : targets) {
-            shard.execute(() -> {
-                try {
-                    metrics.frameOut(event.frame(), shard.deliver(event, wire));
-                } finally {
-                    buffers.release();
-                }
-            });
-        }
-        buffers.release();
     }
 
     @Override
