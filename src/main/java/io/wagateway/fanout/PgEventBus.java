@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -125,16 +127,24 @@ public class PgEventBus implements EventBus {
     public void publish(PresenceChange change) {
         List<String> payloads = new ArrayList<>();
         ObjectNode payload = presencePayload(change.tenant());
+        int size = payload.toString().length();
+        int users = 0;
         for (int i = 0; i < change.online().size() + change.offline().size(); i++) {
             boolean online = i < change.online().size();
             String user = online ? change.online().get(i) : change.offline().get(i - change.online().size());
-            ((ArrayNode) payload.get("p").get(online ? "on" : "off")).add(user);
-            if (payload.toString().length() > MAX_PAYLOAD - 200) {
+            // counted as it grows: serializing the whole payload per user is quadratic in a storm
+            int entry = TextNode.valueOf(user).toString().getBytes(StandardCharsets.UTF_8).length + 1;
+            if (users > 0 && size + entry > MAX_PAYLOAD) {
                 payloads.add(payload.toString());
                 payload = presencePayload(change.tenant());
+                size = payload.toString().length();
+                users = 0;
             }
+            ((ArrayNode) payload.get("p").get(online ? "on" : "off")).add(user);
+            size += entry;
+            users++;
         }
-        if (payload.get("p").get("on").size() + payload.get("p").get("off").size() > 0) {
+        if (users > 0) {
             payloads.add(payload.toString());
         }
         payloads.forEach(text -> notify(text).subscribe().with(done -> {
