@@ -3,14 +3,14 @@
 # profile) on a fresh database, runs the harness against it, stops the service. See README.md.
 #
 #   bench/run-inbound.sh                          # the scenario (1,000 clients, 500/s, 30 s + 60 s)
-#   RATE=750 CONVERSATION_UPDATES=rooms bench/run-inbound.sh
+#   RATE=750 CONVERSATION_UPDATES=tenant bench/run-inbound.sh
 #   FIND_MAX=1 bench/run-inbound.sh               # step the rate, report the highest that meets the targets
 #   bench/run-inbound.sh --drain 20               # extra arguments go to the harness as they are
 #
 # Environment (defaults in brackets):
 #   CLIENTS [1000] GENERAL [10] CUSTOMERS [500] RATE [500] WARMUP [30] DURATION [60]
-#   CONVERSATION_UPDATES [tenant]  tenant = the contract (conversation_updated to every connection),
-#                                  rooms  = like new_message (APP_EVENTS_CONVERSATION_UPDATES=rooms)
+#   CONVERSATION_UPDATES [rooms]   rooms  = the contract (PROTOCOL.md 6.2: conversation_updated like new_message),
+#                                  tenant = the old delivery, to every connection (APP_EVENTS_CONVERSATION_UPDATES)
 #   FIND_MAX [0] STEPS [500,750,1000,1500,2000] STEP_DURATION [20]
 #   PORT [18080] DB [wa_bench] PGHOST [127.0.0.1] PGPORT [5432] PGUSER [postgres]
 #   SERVICE_DIR [the repository]   where the service is built and run from (target/quarkus-app)
@@ -29,7 +29,7 @@ CUSTOMERS="${CUSTOMERS:-500}"
 RATE="${RATE:-500}"
 WARMUP="${WARMUP:-30}"
 DURATION="${DURATION:-60}"
-CONVERSATION_UPDATES="${CONVERSATION_UPDATES:-tenant}"
+CONVERSATION_UPDATES="${CONVERSATION_UPDATES:-rooms}"
 FIND_MAX="${FIND_MAX:-0}"
 STEPS="${STEPS:-500,750,1000,1500,2000}"
 STEP_DURATION="${STEP_DURATION:-20}"

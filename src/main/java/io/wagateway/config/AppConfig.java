@@ -81,6 +81,10 @@ public interface AppConfig {
          */
         @WithDefault("5s")
         Duration sendStallTimeout();
+
+        /** How often connections are checked against {@code idle-timeout} and token expiry. */
+        @WithDefault("15s")
+        Duration idleCheckInterval();
     }
 
     interface WhatsApp {
@@ -139,6 +143,14 @@ public interface AppConfig {
         @WithDefault("60s")
         Duration statusCacheTtl();
 
+        /** How often the outbox is polled for due rows (retries, rows of a crashed instance). */
+        @WithDefault("1s")
+        Duration outboxPollInterval();
+
+        /** How often each number's connection status is read from Meta. */
+        @WithDefault("5m")
+        Duration statusRefreshInterval();
+
         /** Show Meta's typing indicator to the customer when an agent types (issue: collaboration). */
         Optional<Boolean> customerTypingIndicator();
 
@@ -151,13 +163,20 @@ public interface AppConfig {
         Duration retention();
 
         /**
-         * Who gets {@code conversation_updated}: {@code tenant} (the contract: every connection of
-         * the tenant) or {@code rooms} (like {@code new_message}: the conversation, customer and
-         * general rooms and the assignee), for large tenants where a tenant-wide push per message
-         * is more than the agents' browsers need.
+         * Who gets {@code conversation_updated}: {@code rooms} (the contract, PROTOCOL.md 6.2: where
+         * {@code new_message} goes, the conversation, customer and general rooms and the assignee)
+         * or {@code tenant} (every connection of the tenant, the old delivery, for small teams).
          */
-        @WithDefault("tenant")
+        @WithDefault("rooms")
         ConversationUpdates conversationUpdates();
+
+        /** How often the event table is read for events another instance's notification missed. */
+        @WithDefault("5s")
+        Duration catchUpInterval();
+
+        /** How often events past {@code retention} are deleted. */
+        @WithDefault("10m")
+        Duration trimInterval();
 
         enum ConversationUpdates { tenant, rooms }
     }

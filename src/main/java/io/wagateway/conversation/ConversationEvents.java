@@ -1,35 +1,68 @@
 package io.wagateway.conversation;
 
-import io.wagateway.config.AppConfig;
+import io.wagateway.fanout.Audiences;
 import io.wagateway.fanout.NewEvent;
+import io.wagateway.protocol.ServerEvent;
+import io.wagateway.protocol.Views;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.util.UUID;
+
 /**
- * The two events every stored message appends, routed the same way for inbound and outbound.
- * Callers must have loaded what the views need (see {@link ViewMapper}).
+ * The one place that builds the durable events of conversations and their messages, for every
+ * path that changes them (inbound, outbound, statuses, reads, assignment); {@link Audiences}
+ * addresses them. Entity arguments must have what their views need loaded (see {@link ViewMapper}).
  */
 @ApplicationScoped
 public class ConversationEvents {
 
     private final ViewMapper views;
-    private final AppConfig.Events.ConversationUpdates conversationUpdates;
+    private final Audiences audiences;
 
-    public ConversationEvents(ViewMapper views, AppConfig config) {
+    public ConversationEvents(ViewMapper views, Audiences audiences) {
         this.views = views;
-        this.conversationUpdates = config.events().conversationUpdates();
+        this.audiences = audiences;
     }
 
     public NewEvent newMessage(Message message, Conversation conversation) {
-        return NewEvent.forMessage("new_message", conversation.id, conversation.contact.id, conversation.assigneeId,
-                views.message(message, conversation));
+        return audiences.address(new ServerEvent.NewMessage(views.message(message, conversation)), conversation.id,
+                conversation.contact.id, conversation.assigneeId);
     }
 
-    /** To every connection of the tenant (the contract), or with {@code rooms} only where new_message goes. */
     public NewEvent updated(Conversation conversation) {
-        var view = views.conversation(conversation);
-        return conversationUpdates == AppConfig.Events.ConversationUpdates.rooms
-                ? NewEvent.forMessage("conversation_updated", conversation.id, conversation.contact.id,
-                conversation.assigneeId, view)
-                : NewEvent.forTenant("conversation_updated", view);
+        return updated(views.conversation(conversation));
     }
+
+    public NewEvent updated(Views.Conversation conversation) {
+        return audiences.address(new ServerEvent.ConversationUpdated(conversation), UUID.fromString(conversation.id()),
+                UUID.fromString(conversation.contact().id()), conversation.assignee());
+    }
+
+    /** A message's status moved forward: {@code message_status_update} where its new_message went. */
+    public NewEvent statusChanged(StatusChange change) {
+        return audiences.address(new ServerEvent.MessageStatusUpdate(change.messageId().toString(), change.waMessageId(),
+                        change.conversationId().toString(), change.status(), change.at(), change.error()),
+                change.conversationId(), change.contactId(), change.assignee());
+    }
+
+    public NewEvent readReceipt(UUID messageId, UUID conversationId, UUID contactId, String readBy, Instant at) {
+        return audiences.address(new ServerEvent.MessageReadReceipt(messageId.toString(), conversationId.toString(),
+                readBy, at), conversationId, contactId, null);
+    }
+
+    /** @param assignedBy the user who assigned, or {@code auto} */
+    public NewEvent chatAssigned(UUID conversationId, Views.ContactRef customer, String assignee, String assignedBy,
+                                 Instant at) {
+        return audiences.address(new ServerEvent.ChatAssigned(conversationId.toString(), customer, assignedBy, at),
+                conversationId, UUID.fromString(customer.id()), assignee);
+    }
+
+    /**
+     * A message's new status and where its conversation's events go.
+     *
+     * @param error only with {@code failed}: Meta's error, or ours for a send that failed for good
+     */
+    public record StatusChange(UUID messageId, String waMessageId, UUID conversationId, UUID contactId, String assignee,
+                               String status, Instant at, Object error) {}
 }

@@ -1,19 +1,17 @@
 package io.wagateway.conversation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.wagateway.config.JsonText;
+import io.wagateway.conversation.ConversationEvents.StatusChange;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
-import io.wagateway.fanout.NewEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -32,12 +30,19 @@ public class MessageStatusService {
 
     public record Result(Outcome outcome, List<DurableEvent> events) {}
 
+    private final Pool pool;
+    private final MessageStatusStore store;
     private final EventLog eventLog;
+    private final ConversationEvents events;
     private final FanoutService fanout;
     private final ObjectMapper json;
 
-    public MessageStatusService(EventLog eventLog, FanoutService fanout, ObjectMapper json) {
+    public MessageStatusService(Pool pool, MessageStatusStore store, EventLog eventLog, ConversationEvents events,
+                                FanoutService fanout, ObjectMapper json) {
+        this.pool = pool;
+        this.store = store;
         this.eventLog = eventLog;
+        this.events = events;
         this.fanout = fanout;
         this.json = json;
     }
@@ -46,67 +51,26 @@ public class MessageStatusService {
         if (!KNOWN.contains(update.status())) {
             return Uni.createFrom().item(new Result(Outcome.UNKNOWN_STATUS, List.of()));
         }
-        return Panache.withTransaction(() -> reconcile(update).chain(() -> store(update)))
+        return pool.withTransaction(connection -> advance(connection, update))
                 .invoke(result -> fanout.publishCommitted(result.events()));
     }
 
-    /** A send whose WhatsApp id was lost (crash after Meta accepted it) gets it from the callback data. */
-    private Uni<Integer> reconcile(StatusUpdate update) {
-        UUID messageId = Ids.parse(update.callbackData()).orElse(null);
-        if (messageId == null) {
-            return Uni.createFrom().item(0);
+    private Uni<Result> advance(SqlConnection connection, StatusUpdate update) {
+        UUID sentAs = Ids.parse(update.callbackData()).orElse(null);
+        Uni<MessageStatusStore.Advanced> advanced = store.advance(connection, update, JsonText.of(json, update.error()));
+        if (sentAs != null) { // both go out at once: the connection runs them in order
+            advanced = Uni.combine().all().unis(store.reconcile(connection, sentAs, update.waMessageId()), advanced)
+                    .with((reconciled, moved) -> moved);
         }
-        return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        update message set wa_message_id = :wamid
-                         where id = :id and wa_message_id is null and direction = 'outbound'
-                           and not exists (select 1 from message where wa_message_id = :wamid)""")
-                .setParameter("wamid", update.waMessageId())
-                .setParameter("id", messageId)
-                .executeUpdate());
+        return advanced.chain(moved -> {
+            if (moved == null) {
+                return store.exists(connection, update.waMessageId())
+                        .map(known -> new Result(known ? Outcome.STALE : Outcome.UNKNOWN_MESSAGE, List.of()));
+            }
+            StatusChange change = new StatusChange(moved.messageId(), update.waMessageId(), moved.conversationId(),
+                    moved.contactId(), moved.assignee(), update.status(), update.timestamp(), update.error());
+            return eventLog.append(connection, moved.tenant(), List.of(events.statusChanged(change)))
+                    .map(appended -> new Result(Outcome.APPLIED, appended));
+        });
     }
-
-    private Uni<Result> store(StatusUpdate update) {
-        return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        update message m
-                           set status = :status, status_at = :ts, error = coalesce(cast(cast(:error as text) as jsonb), m.error)
-                          from conversation c
-                         where m.wa_message_id = :wamid and c.id = m.conversation_id
-                           and m.status <> 'failed'
-                           and case when :status = 'failed' then m.status in ('pending', 'sent')
-                                    else array_position(array['pending','sent','delivered','read','played'], m.status)
-                                       < array_position(array['pending','sent','delivered','read','played'], :status)
-                               end
-                        returning m.id, m.conversation_id, m.tenant_id, c.contact_id, c.assignee_id""", Object[].class)
-                .setParameter("status", update.status())
-                .setParameter("ts", update.timestamp())
-                .setParameter("error", JsonText.of(json, update.error()))
-                .setParameter("wamid", update.waMessageId())
-                .getResultList()
-                .chain(rows -> rows.isEmpty() ? known(update)
-                        : appendEvent(update, rows.get(0))));
-    }
-
-    private Uni<Result> known(StatusUpdate update) {
-        return Message.count("waMessageId", update.waMessageId())
-                .map(n -> new Result(n == 0 ? Outcome.UNKNOWN_MESSAGE : Outcome.STALE, List.of()));
-    }
-
-    private Uni<Result> appendEvent(StatusUpdate update, Object[] row) {
-        UUID messageId = (UUID) row[0];
-        UUID conversationId = (UUID) row[1];
-        String tenant = (String) row[2];
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("messageId", messageId.toString());
-        payload.put("waMessageId", update.waMessageId());
-        payload.put("conversationId", conversationId.toString());
-        payload.put("status", update.status());
-        payload.put("timestamp", update.timestamp().toString());
-        if (update.error() != null) {
-            payload.put("error", update.error());
-        }
-        return eventLog.append(tenant, List.of(NewEvent.forMessage("message_status_update", conversationId,
-                        (UUID) row[3], (String) row[4], payload)))
-                .map(events -> new Result(Outcome.APPLIED, events));
-    }
-
 }

@@ -1,13 +1,11 @@
 package io.wagateway.fanout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.JsonText;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,51 +28,11 @@ public class EventLog {
     }
 
     /**
-     * Must run inside a transaction; returns the events with their seq, to publish after commit. One
-     * statement takes the seq range from the counter row and inserts the events, so the row's lock is
-     * held for that statement and the commit only: every writer of the tenant queues on it.
-     */
-    public Uni<List<DurableEvent>> append(String tenant, List<NewEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        List<String> payloads = events.stream().map(this::serialize).toList();
-        StringBuilder values = new StringBuilder();
-        for (int i = 0; i < events.size(); i++) {
-            values.append(i == 0 ? "" : ", ").append('(').append(i + 1)
-                    .append(", cast(:name").append(i).append(" as text), cast(:audience").append(i).append(" as text)")
-                    .append(", cast(:conversation").append(i).append(" as uuid), cast(:contact").append(i)
-                    .append(" as uuid), cast(:user").append(i).append(" as text), cast(cast(:payload").append(i)
-                    .append(" as text) as jsonb))");
-        }
-        String sql = """
-                with counter as (update tenant set last_seq = last_seq + :n where id = :tenant returning last_seq)
-                insert into event (tenant_id, seq, name, audience, conversation_id, contact_id, user_id, payload)
-                select :tenant, counter.last_seq - :n + v.ord, v.name, v.audience, v.conversation, v.contact,
-                       v.user_id, v.payload
-                  from counter, (values %s) as v(ord, name, audience, conversation, contact, user_id, payload)
-                returning seq""".formatted(values);
-        return Panache.getSession().chain(session -> {
-            var statement = session.createNativeQuery(sql, Long.class)
-                    .setParameter("n", (long) events.size())
-                    .setParameter("tenant", tenant);
-            for (int i = 0; i < events.size(); i++) {
-                NewEvent e = events.get(i);
-                statement.setParameter("name" + i, e.name())
-                        .setParameter("audience" + i, e.audience().name())
-                        .setParameter("conversation" + i, e.conversationId())
-                        .setParameter("contact" + i, e.contactId())
-                        .setParameter("user" + i, e.userId())
-                        .setParameter("payload" + i, payloads.get(i));
-            }
-            return statement.getResultList();
-        }).map(seqs -> new Appending(tenant, events, payloads)
-                .appended(seqs.stream().max(Long::compare).orElse(null)));
-    }
-
-    /**
-     * The same on a Vert.x SQL connection inside its transaction, for the set-based write paths: one
-     * statement whose text does not depend on how many events there are.
+     * Must run inside the caller's transaction; returns the events with their seq, to publish after
+     * commit. One statement takes the seq range from the counter row and inserts the events (its
+     * text does not depend on how many there are), so the row's lock is held for that statement
+     * and the commit only. A write that has other statements to run can add the append to them
+     * instead ({@link #appendIn}).
      */
     public Uni<List<DurableEvent>> append(SqlConnection connection, String tenant, List<NewEvent> events) {
         if (events.isEmpty()) {

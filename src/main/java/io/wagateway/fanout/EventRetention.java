@@ -30,7 +30,7 @@ public class EventRetention {
         this.retention = config.events().retention();
     }
 
-    @Scheduled(every = "${app.events.trim-interval:10m}", delayed = "1m",
+    @Scheduled(every = "${app.events.trim-interval}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledTrim() {
         return trim(retention).invoke(n -> {

@@ -114,7 +114,7 @@ public class FanoutService implements EventBus.Listener {
     }
 
     /** Safety net for a lost notification: compare every stream with the table's counters. */
-    @Scheduled(every = "${app.events.catch-up-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${app.events.catch-up-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void checkAll() {
         on(() -> {
             if (streams.isEmpty()) {

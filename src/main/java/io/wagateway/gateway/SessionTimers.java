@@ -56,7 +56,7 @@ public class SessionTimers {
         }
     }
 
-    @Scheduled(every = "${app.ws.idle-check-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${app.ws.idle-check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void closeSilentConnections() {
         long now = System.nanoTime();
         for (ClientSession session : registry.all()) {

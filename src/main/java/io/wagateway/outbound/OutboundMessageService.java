@@ -60,7 +60,7 @@ public class OutboundMessageService {
 
     /** The stored (or earlier) message; {@code job} is set when this call created a send to start now. */
     public record Accepted(UUID messageId, String clientMessageId, String status, boolean created,
-                           OutboxSender.Job job) {}
+                           OutboxJob job) {}
 
     private static final int MAX_BATCH = 50;
     private static final String CLIENT_MESSAGE_ID_KEY = "message_tenant_id_client_message_id_key";
@@ -80,11 +80,11 @@ public class OutboundMessageService {
     private final Pool pool;
     private final EventLog eventLog;
     private final ConversationEvents conversationEvents;
-    private final Outbox outbox;
+    private final OutboxStore outbox;
     private final GroupCommit<Request, Accepted> batches;
 
     public OutboundMessageService(ObjectMapper json, Pool pool, EventLog eventLog, FanoutService fanout,
-                                  ConversationEvents conversationEvents, Outbox outbox, Vertx vertx,
+                                  ConversationEvents conversationEvents, OutboxStore outbox, Vertx vertx,
                                   GatewayMetrics metrics) {
         this.json = json;
         this.pool = pool;
@@ -378,18 +378,18 @@ public class OutboundMessageService {
             }
             CombinedWrite write = new CombinedWrite();
             insertMessages(write);
-            Outbox.EnqueuedSends enqueued = outbox.enqueueSendsIn(write, tenant, drafts.stream()
-                    .map(d -> new Outbox.NewSend(d.target().numberId(), d.target().phoneNumberId(),
-                            d.target().accessToken(), d.message().id, d.request().to(), d.prepared().body()))
+            OutboxStore.Enqueued enqueued = outbox.enqueueIn(write, tenant, drafts.stream()
+                    .map(d -> new OutboxStore.NewRow(d.target().numberId(), d.target().phoneNumberId(),
+                            d.target().accessToken(), d.message().id, "send", d.request().to(), d.prepared().body()))
                     .toList());
             EventLog.Appending appending = eventLog.appendIn(write, tenant, touchConversations(write));
             // the main query runs the parts in the order it reads them: the tenant's counter row, which
             // every writer of the tenant waits for, is locked last
             return write.execute(connection, "select (select count(*) from inserted_message), "
-                            + "(select count(*) from touched_conversation), " + Outbox.HEADS + ", " + EventLog.LAST_SEQ)
+                            + "(select count(*) from touched_conversation), " + OutboxStore.HEADS + ", " + EventLog.LAST_SEQ)
                     .map(rows -> {
                         Row row = rows.iterator().next();
-                        List<OutboxSender.Job> jobs = enqueued.jobs(row.getArrayOfUUIDs(2));
+                        List<OutboxJob> jobs = enqueued.jobs(row.getArrayOfUUIDs(2));
                         for (int i = 0; i < drafts.size(); i++) {
                             Draft d = drafts.get(i);
                             results[d.index()] = new Accepted(d.message().id, d.message().clientMessageId,

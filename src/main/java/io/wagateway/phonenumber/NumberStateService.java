@@ -89,7 +89,7 @@ public class NumberStateService {
     }
 
     /** Keeps every number's status fresh, so that changes are pushed even when nobody asks. */
-    @Scheduled(every = "${app.whatsapp.status-refresh-interval:5m}", delayed = "30s",
+    @Scheduled(every = "${app.whatsapp.status-refresh-interval}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshAll() {
         return numbers.listAll().chain(all -> Multi.createFrom().iterable(all)

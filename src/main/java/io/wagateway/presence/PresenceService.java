@@ -136,7 +136,7 @@ public class PresenceService implements EventBus.Listener {
                 });
     }
 
-    @Scheduled(every = "${app.presence.heartbeat:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${app.presence.heartbeat}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> heartbeat() {
         return pool.preparedQuery("""
                         insert into instance (id) values ($1) on conflict (id) do update set heartbeat_at = now()""")

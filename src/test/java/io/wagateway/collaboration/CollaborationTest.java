@@ -113,7 +113,7 @@ class CollaborationTest {
             assertEquals("alice", receipt.path("data").path("readBy").asText());
             assertEquals(second.messageId().toString(), receipt.path("data").path("messageId").asText());
             assertTrue(receipt.path("seq").asLong() > 0);
-            assertEquals(1, alice.next("conversation_updated").path("data").path("unreadCount").asInt());
+            assertEquals(1, bob.next("conversation_updated").path("data").path("unreadCount").asInt());
             // an older message read later changes nothing
             alice.send("message_read", Map.of("conversationId", conversationId, "messageId",
                     first.messageId().toString()));
@@ -195,6 +195,7 @@ class CollaborationTest {
     void assignmentFollowsThePermissions() {
         try (WsClient boss = WsClient.connect(vertx, base, TestTokens.supervisor(tenant, "boss"));
              WsClient bob = agent("bob"); WsClient carol = agent("carol")) {
+            carol.ok("join_general", Map.of()); // the inbox list: where conversation_updated reaches her
             boss.send("assign_chat", Map.of("conversationId", conversationId, "agentId", "bob"));
             JsonNode assigned = bob.next("chat_assigned");
             assertEquals(conversationId, assigned.path("data").path("conversationId").asText());

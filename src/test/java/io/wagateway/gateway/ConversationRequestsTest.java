@@ -203,9 +203,12 @@ class ConversationRequestsTest {
                 assertTrue(pushed.path("seq").asLong() > 0);
                 assertEquals(conversationId, pushed.path("data").path("conversationId").asText());
             }
-            // everyone of the tenant hears that the conversation changed; nobody else does
-            assertEquals(2, notJoined.next("conversation_updated").path("data").path("unreadCount").asInt());
+            // conversation_updated goes where new_message goes (PROTOCOL.md 6.2): not to a connection in no room
+            for (WsClient ws : List.of(inRoom, general, customerRoom)) {
+                assertEquals(2, ws.next("conversation_updated").path("data").path("unreadCount").asInt());
+            }
             notJoined.assertNo("new_message", Duration.ofMillis(300));
+            notJoined.assertNo("conversation_updated", Duration.ofMillis(100));
             stranger.assertNo("new_message", Duration.ofMillis(300));
             stranger.assertNo("conversation_updated", Duration.ofMillis(100));
 
