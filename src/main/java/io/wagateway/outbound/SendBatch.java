@@ -1,0 +1,171 @@
+package io.wagateway.outbound;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.wagateway.outbound.OutboundMessageService.Accepted;
+import io.wagateway.outbound.OutboundMessageService.Request;
+import io.wagateway.protocol.ProtocolException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One batch of one tenant's sends, in one transaction. Each step settles some sends in
+ * {@code results} (an earlier message, or the ProtocolException that refuses a send); what is
+ * left becomes a draft, and the drafts are inserted together at the end.
+ */
+final class SendBatch {
+
+    private final SendStore store;
+    private final ObjectMapper json;
+    private final String tenant;
+    private final List<Request> requests;
+    private final Object[] results;
+    private final Map<UUID, SendTarget> byId;
+    private final Map<String, SendTarget> byRecipient;
+    private final List<SendStore.Draft> drafts = new ArrayList<>();
+    /** Sends that repeat the clientMessageId of an earlier draft of this batch -> that draft. */
+    private final Map<Integer, SendStore.Draft> repeats = new HashMap<>();
+
+    SendBatch(SendStore store, ObjectMapper json, String tenant, List<Request> requests, Map<String, SendStore.Earlier> earlier,
+              Map<UUID, SendTarget> byId, Map<String, SendTarget> byRecipient) {
+        this.store = store;
+        this.json = json;
+        this.tenant = tenant;
+        this.requests = requests;
+        this.results = new Object[requests.size()];
+        this.byId = byId;
+        this.byRecipient = new HashMap<>(byRecipient);
+        for (int i = 0; i < results.length; i++) {
+            String clientId = requests.get(i).send().clientMessageId();
+            SendStore.Earlier first = clientId == null ? null : earlier.get(clientId);
+            if (first != null) { // a retry: answered with the first message
+                results[i] = new Accepted(first.messageId(), clientId, first.status(), false, null);
+            }
+        }
+    }
+
+    String tenant() {
+        return tenant;
+    }
+
+    List<SendStore.Draft> drafts() {
+        return drafts;
+    }
+
+    /** Opens a conversation for each recipient of an unsettled send that names none and has none yet. */
+    Uni<SendBatch> openMissing(SqlConnection connection) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < results.length; i++) {
+            Request r = requests.get(i);
+            if (results[i] == null && r.send().conversationId() == null && !byRecipient.containsKey(r.to())
+                    && !missing.contains(r.to())) {
+                missing.add(r.to());
+            }
+        }
+        if (missing.isEmpty()) {
+            return Uni.createFrom().item(this);
+        }
+        return store.open(connection, tenant, missing)
+                .chain(() -> store.byRecipients(connection, tenant, missing.toArray(String[]::new)))
+                .map(opened -> {
+                    byRecipient.putAll(opened);
+                    return this;
+                });
+    }
+
+    /** Per unsettled send, in order: its checks, then the WhatsApp ids of what it replies or reacts to. */
+    Uni<SendBatch> check(SqlConnection connection) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        Map<String, SendStore.Draft> draftsByClientId = new HashMap<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] != null) {
+                continue;
+            }
+            int index = i;
+            Request r = requests.get(i);
+            chain = chain.chain(() -> {
+                String clientId = r.send().clientMessageId();
+                if (clientId != null && draftsByClientId.containsKey(clientId)) {
+                    repeats.put(index, draftsByClientId.get(clientId));
+                    return Uni.createFrom().voidItem();
+                }
+                return Uni.createFrom().deferred(() -> draft(connection, r, now)) // its checks throw
+                        .invoke(draft -> {
+                            drafts.add(draft);
+                            results[index] = draft;
+                            if (clientId != null) {
+                                draftsByClientId.put(clientId, draft);
+                            }
+                        })
+                        .onFailure(ProtocolException.class).recoverWithItem(failure -> {
+                            results[index] = failure;
+                            return null;
+                        })
+                        .replaceWithVoid();
+            });
+        }
+        return chain.replaceWith(this);
+    }
+
+    private Uni<SendStore.Draft> draft(SqlConnection connection, Request r, Instant now) {
+        SendTarget target = SendChecks.target(r.send(), r.to(), byId, byRecipient);
+        SendChecks.window(r.send(), target, now);
+        return wamidOf(connection, target, r.send().replyTo(), "replyTo")
+                .chain(reply -> wamidOf(connection, target, SendChecks.reactionTarget(r.send()), "reaction.messageId")
+                        .map(reacted -> {
+                            UUID messageId = UUID.randomUUID();
+                            GraphPayloads.Prepared prepared = GraphPayloads.prepare(json, r.send(), r.to(),
+                                    messageId.toString(), reply, reacted);
+                            return new SendStore.Draft(SendChecks.message(messageId, r.me(), r.send(), target,
+                                    prepared, reply, Instant.now()), target, r.to(), prepared);
+                        }));
+    }
+
+    private Uni<String> wamidOf(SqlConnection connection, SendTarget target, String reference, String field) {
+        if (reference == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return store.wamidOf(connection, target.conversationId(), reference).map(wamid -> {
+            if (wamid == null) {
+                throw SendChecks.unknownReference(field);
+            }
+            return wamid;
+        });
+    }
+
+    /** Results before anything was inserted (every send settled by the checks or earlier messages). */
+    List<Object> results() {
+        return Arrays.asList(results);
+    }
+
+    /** Results once the drafts are stored; {@code jobs} are per draft, in order. */
+    List<Object> accepted(List<OutboxJob> jobs) {
+        Map<SendStore.Draft, Accepted> stored = new IdentityHashMap<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            SendStore.Draft d = drafts.get(i);
+            stored.put(d, new Accepted(d.message().id, d.message().clientMessageId, "pending", true, jobs.get(i)));
+        }
+        List<Object> out = new ArrayList<>(results.length);
+        for (int i = 0; i < results.length; i++) {
+            Object result = results[i];
+            if (result instanceof SendStore.Draft d) {
+                out.add(stored.get(d));
+            } else if (repeats.containsKey(i)) { // a repeat inside the batch gets its first send's message
+                SendStore.Draft first = repeats.get(i);
+                out.add(new Accepted(first.message().id, first.message().clientMessageId, "pending", false, null));
+            } else {
+                out.add(result);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,228 @@
+package io.wagateway.outbound;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import io.wagateway.config.CombinedWrite;
+import io.wagateway.config.JsonText;
+import io.wagateway.conversation.Ids;
+import io.wagateway.conversation.Message;
+import io.wagateway.fanout.DurableEvent;
+import io.wagateway.fanout.EventLog;
+import io.wagateway.fanout.NewEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The set-based SQL of {@code send_message}, inside the batch's transaction: however many sends a
+ * batch holds, it reads in one round trip (the connection pipelines the queries) and writes in one
+ * statement ({@link CombinedWrite}).
+ */
+@ApplicationScoped
+public class SendStore {
+
+    private static final String CLIENT_MESSAGE_ID_KEY = "message_tenant_id_client_message_id_key";
+    /**
+     * The batch locks its conversations when it reads them: what it read is then what its events say
+     * (the update only moves the last message), and the update needs no answer before the events are built.
+     * In id order (rows are locked after the sort), so that batches of two replicas cannot deadlock.
+     */
+    private static final String LOCK = "\n order by c.id for no key update of c";
+
+    /** A message stored by an earlier send with the same clientMessageId. */
+    record Earlier(UUID messageId, String status) {}
+
+    /** A send that passed every check, ready to insert. */
+    record Draft(Message message, SendTarget target, String recipient, GraphPayloads.Prepared prepared) {}
+
+    /** What the batch's write returned: per draft, in order, the job to dispatch after commit (or null). */
+    record Stored(List<OutboxJob> jobs, List<DurableEvent> events) {}
+
+    private final ObjectMapper json;
+    private final OutboxStore outbox;
+    private final EventLog eventLog;
+
+    public SendStore(ObjectMapper json, OutboxStore outbox, EventLog eventLog) {
+        this.json = json;
+        this.outbox = outbox;
+        this.eventLog = eventLog;
+    }
+
+    /** Another transaction stored one of the batch's clientMessageIds after the batch looked for it. */
+    static boolean clientMessageIdTaken(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                && CLIENT_MESSAGE_ID_KEY.equals(pg.getConstraint());
+    }
+
+    /** Sends whose clientMessageId is already stored, by clientMessageId. */
+    Uni<Map<String, Earlier>> earlier(SqlConnection connection, String tenant, String[] clientMessageIds) {
+        if (clientMessageIds.length == 0) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return connection.preparedQuery("""
+                        select client_message_id, id, status from message
+                         where tenant_id = $1 and client_message_id = any($2)""")
+                .execute(Tuple.of(tenant, clientMessageIds))
+                .map(rows -> {
+                    Map<String, Earlier> found = new HashMap<>();
+                    rows.forEach(row -> found.put(row.getString(0), new Earlier(row.getUUID(1), row.getString(2))));
+                    return found;
+                });
+    }
+
+    /** The tenant's conversations named by id, locked. */
+    Uni<Map<UUID, SendTarget>> byIds(SqlConnection connection, String tenant, UUID[] ids) {
+        if (ids.length == 0) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return connection.preparedQuery("select " + SendTarget.COLUMNS + " where c.tenant_id = $1 and c.id = any($2)"
+                        + LOCK)
+                .execute(Tuple.of(tenant, ids))
+                .map(rows -> {
+                    Map<UUID, SendTarget> found = new HashMap<>();
+                    rows.forEach(row -> found.put(row.getUUID(0), SendTarget.of(row)));
+                    return found;
+                });
+    }
+
+    /** The recipients' conversations with the tenant's default number (its first), locked, by wa_id. */
+    Uni<Map<String, SendTarget>> byRecipients(SqlConnection connection, String tenant, String[] recipients) {
+        if (recipients.length == 0) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return connection.preparedQuery("select " + SendTarget.COLUMNS + """
+                         where ct.tenant_id = $1 and ct.wa_id = any($2)
+                           and c.phone_number_id = (select id from phone_number where tenant_id = $1
+                                                     order by created_at, id limit 1)""" + LOCK)
+                .execute(Tuple.of(tenant, recipients))
+                .map(rows -> {
+                    Map<String, SendTarget> found = new HashMap<>();
+                    rows.forEach(row -> found.put(row.getString(2), SendTarget.of(row)));
+                    return found;
+                });
+    }
+
+    /**
+     * Opens a conversation with the tenant's default number for each recipient (a first send, which
+     * the window limits to templates). Upserts, so that a concurrent first message of the same
+     * customer meets on the unique keys. Does nothing when the tenant has no number.
+     */
+    Uni<Void> open(SqlConnection connection, String tenant, List<String> recipients) {
+        return connection.preparedQuery("""
+                        with number as (select id from phone_number where tenant_id = $1 order by created_at, id limit 1),
+                        contact_row as (
+                            insert into contact (id, tenant_id, wa_id)
+                            select gen_random_uuid(), $1, r.wa_id from unnest($2::text[]) as r(wa_id)
+                             where exists (select 1 from number)
+                            on conflict (tenant_id, wa_id) do update set wa_id = excluded.wa_id
+                            returning id)
+                        insert into conversation (id, tenant_id, contact_id, phone_number_id)
+                        select gen_random_uuid(), $1, contact_row.id, number.id from contact_row, number
+                        on conflict (contact_id, phone_number_id) do nothing""")
+                .execute(Tuple.of(tenant, recipients.toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** Our message id or a WhatsApp id of the conversation -> the WhatsApp id Meta needs; null if none. */
+    Uni<String> wamidOf(SqlConnection connection, UUID conversationId, String reference) {
+        UUID id = Ids.parse(reference).orElse(null);
+        return connection.preparedQuery("""
+                        select wa_message_id from message
+                         where conversation_id = $1 and (id = $2 or wa_message_id = $3)""")
+                .execute(Tuple.of(conversationId, id, id == null ? reference : null))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
+    /**
+     * Messages, outbox rows, conversations and events in one statement. A clientMessageId that a
+     * concurrent transaction stored first fails it (the unique key, after that transaction
+     * committed): see {@link #clientMessageIdTaken}.
+     *
+     * @param events the batch's events, built by the caller from the drafts
+     */
+    Uni<Stored> insert(SqlConnection connection, String tenant, List<Draft> drafts, List<NewEvent> events) {
+        CombinedWrite write = new CombinedWrite();
+        insertMessages(write, tenant, drafts);
+        OutboxStore.Enqueued enqueued = outbox.enqueueIn(write, tenant, drafts.stream()
+                .map(d -> new OutboxStore.NewRow(d.target().numberId(), d.target().phoneNumberId(),
+                        d.target().accessToken(), d.message().id, "send", d.recipient(), d.prepared().body()))
+                .toList());
+        touchConversations(write, drafts);
+        EventLog.Appending appending = eventLog.appendIn(write, tenant, events);
+        // the main query runs the parts in the order it reads them: the tenant's counter row, which
+        // every writer of the tenant waits for, is locked last
+        return write.execute(connection, "select (select count(*) from inserted_message), "
+                        + "(select count(*) from touched_conversation), " + OutboxStore.HEADS + ", " + EventLog.LAST_SEQ)
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Stored(enqueued.jobs(row.getArrayOfUUIDs(2)), appending.appended(row.getLong(3)));
+                });
+    }
+
+    private void insertMessages(CombinedWrite write, String tenant, List<Draft> drafts) {
+        int n = drafts.size();
+        UUID[] ids = new UUID[n];
+        UUID[] conversations = new UUID[n];
+        String[] types = new String[n];
+        String[] contents = new String[n];
+        String[] media = new String[n];
+        String[] templates = new String[n];
+        String[] reactions = new String[n];
+        String[] locations = new String[n];
+        String[] replies = new String[n];
+        String[] clientIds = new String[n];
+        String[] senders = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Message m = drafts.get(i).message();
+            ids[i] = m.id;
+            conversations[i] = m.conversationId;
+            types[i] = m.type;
+            contents[i] = m.content;
+            media[i] = JsonText.of(json, m.media);
+            templates[i] = JsonText.of(json, m.template);
+            reactions[i] = JsonText.of(json, m.reaction);
+            locations[i] = JsonText.of(json, m.location);
+            replies[i] = m.replyTo;
+            clientIds[i] = m.clientMessageId;
+            senders[i] = m.sentBy;
+            times[i] = m.timestamp.atOffset(ZoneOffset.UTC);
+        }
+        write.part("inserted_message", """
+                        insert into message (id, tenant_id, conversation_id, direction, type, content, media, template,
+                                             reaction, location, reply_to, client_message_id, status, sent_by, ts)
+                        select m.id, $1, m.conversation, 'outbound', m.type, m.content, cast(m.media as jsonb),
+                               cast(m.template as jsonb), cast(m.reaction as jsonb), cast(m.location as jsonb),
+                               m.reply_to, m.client_id, 'pending', m.sent_by, m.ts
+                          from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                                      $13::timestamptz[])
+                               as m(id, conversation, type, content, media, template, reaction, location, reply_to,
+                                    client_id, sent_by, ts)
+                        returning id""",
+                tenant, ids, conversations, types, contents, media, templates, reactions, locations, replies,
+                clientIds, senders, times);
+    }
+
+    /** Moves each conversation's last message to the batch's last message in it. */
+    private static void touchConversations(CombinedWrite write, List<Draft> drafts) {
+        Map<UUID, UUID> last = new LinkedHashMap<>();
+        drafts.forEach(d -> last.put(d.target().conversationId(), d.message().id));
+        write.part("touched_conversation", """
+                        update conversation c set last_message_id = v.message, last_activity_at = now(), updated_at = now()
+                          from unnest($1::uuid[], $2::uuid[]) as v(id, message)
+                         where c.id = v.id
+                        returning c.id""",
+                last.keySet().toArray(UUID[]::new), last.values().toArray(UUID[]::new));
+    }
+}
