@@ -1,16 +1,22 @@
 package io.wagateway.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.wagateway.config.JsonText;
+import io.wagateway.fanout.Ephemeral;
+import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.GroupCommit;
 import io.wagateway.metrics.GatewayMetrics;
+import io.wagateway.protocol.ServerFrame;
 import io.wagateway.security.ClientIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,11 +30,15 @@ public class AgentService {
     private static final int MAX_BATCH = 1000;
 
     private final Pool pool;
+    private final FanoutService fanout;
+    private final ObjectMapper json;
     /** Connections that open together are recorded together: a storm of n upgrades is a few statements. */
     private final GroupCommit<ClientIdentity, Void> connections;
 
-    public AgentService(Pool pool, Vertx vertx, GatewayMetrics metrics) {
+    public AgentService(Pool pool, FanoutService fanout, ObjectMapper json, Vertx vertx, GatewayMetrics metrics) {
         this.pool = pool;
+        this.fanout = fanout;
+        this.json = json;
         this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, events -> {
         }, size -> metrics.groupCommit("agents", size));
     }
@@ -65,17 +75,25 @@ public class AgentService {
                 .map(done -> new GroupCommit.Outcome(Collections.nCopies(batch.size(), null), List.of()));
     }
 
-    /** Persists the agent's status; returns false when the agent is unknown. */
-    @WithTransaction
-    public Uni<Boolean> updateStatus(ClientIdentity identity, String status) {
-        return Agent.<Agent>findById(new Agent.Key(identity.tenant(), identity.userId())).map(agent -> {
-            if (agent == null) {
-                return false;
-            }
-            agent.status = status;
-            agent.updatedAt = java.time.Instant.now();
-            return true;
-        });
+    /** {@code agent_status_changed}: pushed to the tenant, not logged. */
+    @RegisterForReflection
+    public record StatusChanged(String agentId, String status, Instant timestamp) {}
+
+    /**
+     * Persists the agent's status and tells the tenant ({@code agent_status_changed}); an unknown
+     * agent (never connected) changes nothing.
+     */
+    public Uni<Void> changeStatus(ClientIdentity identity, String status) {
+        return pool.preparedQuery("update agent set status = $3, updated_at = now() where tenant_id = $1 and id = $2")
+                .execute(Tuple.of(identity.tenant(), identity.userId(), status))
+                .invoke(rows -> {
+                    if (rows.rowCount() > 0) {
+                        fanout.publish(new Ephemeral(identity.tenant(), JsonText.of(json, ServerFrame.push(
+                                "agent_status_changed", new StatusChanged(identity.userId(), status, Instant.now()))),
+                                null, null));
+                    }
+                })
+                .replaceWithVoid();
     }
 
     @WithSession

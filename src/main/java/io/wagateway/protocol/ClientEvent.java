@@ -10,12 +10,12 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-import java.util.Map;
 
 /**
  * The {@code data} of a client -> server frame, one record per event (PROTOCOL.md section 2).
- * {@link #TYPES} maps each wire name to its record; Bean Validation annotations state the
- * required fields and sizes, so a bad frame is refused before any handler runs.
+ * Each is registered with its wire name, answer and handler in a {@code gateway/ClientRequests}
+ * bean; Bean Validation annotations state the required fields and sizes, so a bad frame is
+ * refused before any handler runs.
  */
 public sealed interface ClientEvent {
 
@@ -94,28 +94,4 @@ public sealed interface ClientEvent {
 
     @RegisterForReflection
     record Ping() implements ClientEvent {}
-
-    /** Wire name -> record. */
-    Map<String, Class<? extends ClientEvent>> TYPES = Map.ofEntries(
-            Map.entry("get_contacts", GetContacts.class),
-            Map.entry("get_conversations", GetConversations.class),
-            Map.entry("get_messages", GetMessages.class),
-            Map.entry("get_messages_between", GetMessagesBetween.class),
-            Map.entry("get_agents", GetAgents.class),
-            Map.entry("get_qr_code", GetQrCode.class),
-            Map.entry("get_connection_status", GetConnectionStatus.class),
-            Map.entry("send_message", SendMessage.class),
-            Map.entry("join_conversation", JoinConversation.class),
-            Map.entry("leave_conversation", LeaveConversation.class),
-            Map.entry("join_general", JoinGeneral.class),
-            Map.entry("join_customer", JoinCustomer.class),
-            Map.entry("leave_customer", LeaveCustomer.class),
-            Map.entry("typing_start", TypingStart.class),
-            Map.entry("typing_stop", TypingStop.class),
-            Map.entry("message_read", MessageRead.class),
-            Map.entry("agent_status_update", AgentStatusUpdate.class),
-            Map.entry("assign_chat", AssignChat.class),
-            Map.entry("authenticate", Authenticate.class),
-            Map.entry("resume", Resume.class),
-            Map.entry("ping", Ping.class));
 }

@@ -50,6 +50,10 @@ public final class Views {
     @RegisterForReflection
     public record Pong(Instant timestamp) {}
 
+    /** {@code message_sent}: the send is stored; {@code clientMessageId} is kept even when null. */
+    @RegisterForReflection
+    public record MessageSent(String messageId, String clientMessageId, String status) {}
+
     @RegisterForReflection
     public record Authenticated(String userId, String tenant, Instant expiresAt) {}
 

@@ -1,0 +1,63 @@
+package io.wagateway.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wagateway.config.JsonText;
+import io.wagateway.metrics.GatewayMetrics;
+import io.wagateway.outbound.OutboundMessageService;
+import io.wagateway.outbound.OutboxSender;
+import io.wagateway.phonenumber.NumberStateService;
+import io.wagateway.protocol.ClientEvent.GetConnectionStatus;
+import io.wagateway.protocol.ClientEvent.GetQrCode;
+import io.wagateway.protocol.ClientEvent.SendMessage;
+import io.wagateway.protocol.ServerFrame;
+import io.wagateway.protocol.Views;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Sending, and the tenant's WhatsApp number: its QR code and its connection status. */
+@ApplicationScoped
+class WhatsAppRequests implements ClientRequests {
+
+    private final OutboundMessageService outbound;
+    private final OutboxSender sender;
+    private final SendAnswers sendAnswers;
+    private final NumberStateService numberStates;
+    private final GatewayMetrics metrics;
+    private final ObjectMapper json;
+
+    WhatsAppRequests(OutboundMessageService outbound, OutboxSender sender, SendAnswers sendAnswers,
+                     NumberStateService numberStates, GatewayMetrics metrics, ObjectMapper json) {
+        this.outbound = outbound;
+        this.sender = sender;
+        this.sendAnswers = sendAnswers;
+        this.numberStates = numberStates;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    @Override
+    public void register(Routes routes) {
+        routes.on("send_message", SendMessage.class, "message_sent", "message_send_error", this::send)
+                .on("get_qr_code", GetQrCode.class, "qr_code_response", (session, r, answer) -> numberStates
+                        .qrCode(session.identity().tenant(), Boolean.TRUE.equals(r.forceNew()), r.prefilledMessage())
+                        .map(answer::with))
+                .on("get_connection_status", GetConnectionStatus.class, "connection_status", (session, r, answer) ->
+                        numberStates.connectionStatus(session.identity().tenant()).map(answer::with));
+    }
+
+    /**
+     * Stores the send, answers {@code message_sent}, and only then starts the Graph call, so that the
+     * answer always precedes the send's outcome ({@code message_sent_success} or {@code message_send_error}).
+     */
+    private io.smallrye.mutiny.Uni<ServerFrame> send(ClientSession session, SendMessage r, Answer answer) {
+        return outbound.send(session.identity(), r).chain(accepted -> {
+            if (accepted.created()) {
+                sendAnswers.expect(accepted.messageId(), session, answer.requestId());
+            }
+            metrics.eventOut(answer.event(), 1);
+            return session.sendText(JsonText.of(json, answer.with(new Views.MessageSent(
+                            accepted.messageId().toString(), accepted.clientMessageId(), accepted.status()))))
+                    .invoke(() -> sender.dispatch(accepted.job()))
+                    .replaceWith((ServerFrame) null);
+        });
+    }
+}
