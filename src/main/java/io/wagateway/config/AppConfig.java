@@ -116,9 +116,16 @@ public interface AppConfig {
 
         Optional<String> accessToken();
 
-        /** Longest wait for one Graph API call before it counts as a (retryable) timeout. */
+        /**
+         * Longest wait for one Graph API call before it counts as a (retryable) timeout; the one
+         * timeout of a call (the REST client's read timeout is left longer).
+         */
         @WithDefault("10s")
         Duration callTimeout();
+
+        /** How long the breaker of the synchronous Graph reads stays open once most recent reads failed. */
+        @WithDefault("30s")
+        Duration readBreakerDelay();
 
         /** Sends per second per number: Meta's default 80, up to 1000 for upgraded numbers. */
         @WithDefault("80")

@@ -49,6 +49,7 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
         this.metrics = metrics;
         int max = config.ws().maxQueuedBytes();
         this.queueLimit = new WriteBufferWaterMark(max / 2, max);
+        metrics.gauge("connections", "Open WebSocket connections on this instance", this::size);
     }
 
     ClientSession open(WebSocketConnection connection, Channel channel, ClientIdentity identity) {

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.wagateway.config.AppConfig;
 import io.wagateway.protocol.CloseCodes;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.wagateway.outbound.OutboxSender;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,10 +28,8 @@ public class SessionTimers {
     private final Vertx vertx;
     private final ConnectionRegistry registry;
     private final long idleTimeoutNanos;
-    private final OutboxSender outbox;
 
-    public SessionTimers(Vertx vertx, ConnectionRegistry registry, AppConfig config, OutboxSender outbox) {
-        this.outbox = outbox;
+    public SessionTimers(Vertx vertx, ConnectionRegistry registry, AppConfig config) {
         this.vertx = vertx;
         this.registry = registry;
         this.idleTimeoutNanos = config.ws().idleTimeout().toNanos();
@@ -73,7 +70,6 @@ public class SessionTimers {
      */
     void goingAway(@Observes ShutdownDelayInitiatedEvent event) {
         registry.startDraining();
-        outbox.stop();
         List<Uni<Void>> closing = new ArrayList<>();
         for (ClientSession session : registry.all()) {
             cancel(session);

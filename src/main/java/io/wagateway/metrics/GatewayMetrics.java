@@ -11,7 +11,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.wagateway.gateway.ConnectionRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -22,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The gateway's own meters, served with everything else at {@code /q/metrics}. Callers say what
@@ -60,12 +60,9 @@ public class GatewayMetrics {
     private volatile double outboxDepth = Double.NaN;
     private volatile double outboxAgeSeconds = Double.NaN;
 
-    public GatewayMetrics(MeterRegistry registry, ConnectionRegistry connections, Pool pool) {
+    public GatewayMetrics(MeterRegistry registry, Pool pool) {
         this.registry = registry;
         this.pool = pool;
-        track(Gauge.builder(PREFIX + "connections", connections, ConnectionRegistry::size)
-                .description("Open WebSocket connections on this instance")
-                .strongReference(true).register(registry));
         track(Gauge.builder(PREFIX + "outbox.depth", this, m -> m.outboxDepth)
                 .description("Rows waiting in the outbox (all instances: the table is shared)")
                 .strongReference(true).register(registry));
@@ -79,6 +76,11 @@ public class GatewayMetrics {
         this.slowConsumers = track(Counter.builder(PREFIX + "ws.slow.consumers")
                 .description("Connections closed with 4008 because they did not read their frames in time")
                 .register(registry));
+    }
+
+    /** A gauge that a feature owns, read from {@code value} whenever the registry is scraped. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        track(Gauge.builder(PREFIX + name, value).description(description).strongReference(true).register(registry));
     }
 
     private <M extends Meter> M track(M meter) {

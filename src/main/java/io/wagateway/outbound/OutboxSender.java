@@ -1,6 +1,7 @@
 package io.wagateway.outbound;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -91,8 +92,11 @@ public class OutboxSender {
         vertx.setTimer(200, id -> poll()); // resume what a previous run left pending
     }
 
-    /** Stops taking new rows; what is in flight finishes (its lock protects it meanwhile). */
-    public void stop() {
+    /**
+     * First step of a graceful shutdown: stops taking new rows; what is in flight finishes (its lock
+     * protects it meanwhile), and what is left is claimed by another instance or the next run.
+     */
+    void stop(@Observes ShutdownDelayInitiatedEvent event) {
         stopping = true;
     }
 

@@ -49,6 +49,11 @@ public final class MetaError extends RuntimeException {
         return status == 0 || status >= 500 || status == 429;
     }
 
+    /** Meta could not be reached or failed itself (network, timeout, 5xx): what opens the read breaker. */
+    public boolean unavailable() {
+        return status == 0 || status >= 500;
+    }
+
     /** The recipient-specific pair limit: retry later for that recipient only. */
     public boolean pairRateLimited() {
         return code == 131056;

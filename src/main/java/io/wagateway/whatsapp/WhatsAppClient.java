@@ -6,17 +6,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.config.AppConfig;
 import io.wagateway.metrics.GatewayMetrics;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.util.TypeLiteral;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 
 /**
  * The one door to WhatsApp. Picks Meta or the sandbox simulator by {@code app.whatsapp.mode};
  * callers see {@link MetaError} on failure and never handle the access token beyond passing
  * the number. Every call is counted and timed by operation, result and Meta's error code.
+ *
+ * <p>The synchronous reads (number status, QR codes) go through a circuit breaker: when most
+ * recent reads found Meta unavailable, further reads fail at once for
+ * {@code app.whatsapp.read-breaker-delay} instead of each waiting for its timeout. Sends do not:
+ * the durable outbox retries them with its own backoff, across restarts.
  */
 @ApplicationScoped
 public class WhatsAppClient {
@@ -25,17 +36,34 @@ public class WhatsAppClient {
             + "code_verification_status,name_status,platform_type,throughput,health_status";
     static final String QR_FIELDS = "code,prefilled_message,deep_link_url,qr_image_url.format(PNG)";
 
+    /** The breaker judges the last this many reads: it opens when half of them found Meta unavailable. */
+    static final int READ_BREAKER_WINDOW = 10;
+
     private final GraphTransport transport;
     private final ObjectMapper json;
     private final GatewayMetrics metrics;
+    private final TypedGuard<Uni<JsonNode>> reads;
 
+    @Inject
     public WhatsAppClient(AppConfig config, @Any Instance<GraphTransport> transports, ObjectMapper json,
                           GatewayMetrics metrics) {
+        this(config.whatsapp().mode() == AppConfig.WhatsApp.Mode.sandbox
+                        ? transports.select(Sandboxed.Literal.INSTANCE).get()
+                        : transports.select(CloudGraphTransport.class).get(),
+                json, metrics, config.whatsapp().readBreakerDelay());
+    }
+
+    WhatsAppClient(GraphTransport transport, ObjectMapper json, GatewayMetrics metrics, Duration readBreakerDelay) {
+        this.transport = transport;
         this.json = json;
         this.metrics = metrics;
-        this.transport = config.whatsapp().mode() == AppConfig.WhatsApp.Mode.sandbox
-                ? transports.select(Sandboxed.Literal.INSTANCE).get()
-                : transports.select(CloudGraphTransport.class).get();
+        this.reads = TypedGuard.create(new TypeLiteral<Uni<JsonNode>>() {})
+                .withCircuitBreaker()
+                .requestVolumeThreshold(READ_BREAKER_WINDOW).failureRatio(0.5).successThreshold(1)
+                .delay(readBreakerDelay.toMillis(), ChronoUnit.MILLIS)
+                .when(failure -> failure instanceof MetaError error && error.unavailable())
+                .done()
+                .build();
     }
 
     /** Sends a prepared message body; returns the WhatsApp message id. */
@@ -62,20 +90,27 @@ public class WhatsAppClient {
     }
 
     public Uni<JsonNode> phoneNumber(PhoneNumber number) {
-        return measured("phone_number", () -> transport.phoneNumber(number.phoneNumberId, number.accessToken,
+        return read("phone_number", () -> transport.phoneNumber(number.phoneNumberId, number.accessToken,
                 PHONE_FIELDS));
     }
 
     /** The number's existing QR codes ({@code data} array). */
     public Uni<JsonNode> qrCodes(PhoneNumber number) {
-        return measured("qr_codes", () -> transport.qrCodes(number.phoneNumberId, number.accessToken, QR_FIELDS));
+        return read("qr_codes", () -> transport.qrCodes(number.phoneNumberId, number.accessToken, QR_FIELDS));
     }
 
     public Uni<JsonNode> createQrCode(PhoneNumber number, String prefilledMessage) {
         ObjectNode body = json.createObjectNode().put("prefilled_message", prefilledMessage)
                 .put("generate_qr_image", "PNG");
-        return measured("create_qr_code", () -> transport.createQrCode(number.phoneNumberId, number.accessToken,
+        return read("create_qr_code", () -> transport.createQrCode(number.phoneNumberId, number.accessToken,
                 body));
+    }
+
+    /** A synchronous read through the breaker; an open breaker is a {@link MetaError} like an outage. */
+    private Uni<JsonNode> read(String operation, Supplier<Uni<? extends JsonNode>> call) {
+        return reads.get(() -> measured(operation, call))
+                .onFailure(CircuitBreakerOpenException.class).transform(open -> new MetaError(503, 0,
+                        "Graph API unavailable: recent calls failed, not calling it again for a while", null));
     }
 
     /**

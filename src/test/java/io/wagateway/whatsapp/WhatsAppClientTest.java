@@ -1,0 +1,120 @@
+package io.wagateway.whatsapp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.wagateway.metrics.GatewayMetrics;
+import io.wagateway.phonenumber.PhoneNumber;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The read breaker: Meta down fails reads at once; Meta refusing a request does not open it; sends
+ * never. A Quarkus test only because SmallRye Fault Tolerance's programmatic API needs its container.
+ */
+@QuarkusTest
+class WhatsAppClientTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A Graph API whose every call fails with {@code failure}, counting the calls that reached it. */
+    private static final class FailingGraph implements GraphTransport {
+        final AtomicInteger calls = new AtomicInteger();
+        volatile MetaError failure;
+
+        FailingGraph(MetaError failure) {
+            this.failure = failure;
+        }
+
+        private Uni<JsonNode> call() {
+            calls.incrementAndGet();
+            return failure == null ? Uni.createFrom().item(JSON.createObjectNode().put("id", "ok"))
+                    : Uni.createFrom().failure(failure);
+        }
+
+        @Override
+        public Uni<JsonNode> messages(String phoneNumberId, String accessToken, JsonNode body) {
+            return call();
+        }
+
+        @Override
+        public Uni<JsonNode> phoneNumber(String phoneNumberId, String accessToken, String fields) {
+            return call();
+        }
+
+        @Override
+        public Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields) {
+            return call();
+        }
+
+        @Override
+        public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
+            return call();
+        }
+    }
+
+    private static WhatsAppClient client(GraphTransport graph, Duration breakerDelay) {
+        return new WhatsAppClient(graph, JSON, new GatewayMetrics(new SimpleMeterRegistry(), null), breakerDelay);
+    }
+
+    private static PhoneNumber number() {
+        PhoneNumber number = new PhoneNumber();
+        number.phoneNumberId = "pn-1";
+        number.accessToken = "token";
+        return number;
+    }
+
+    private static MetaError readFailure(WhatsAppClient client) {
+        return assertThrows(MetaError.class, () -> client.phoneNumber(number()).await().atMost(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void anOutageOpensTheBreakerAndItClosesAgainOnceMetaAnswers() throws Exception {
+        FailingGraph graph = new FailingGraph(MetaError.network("Graph API call timed out"));
+        WhatsAppClient client = client(graph, Duration.ofMillis(300));
+        for (int i = 0; i < WhatsAppClient.READ_BREAKER_WINDOW; i++) {
+            assertEquals(0, readFailure(client).status());
+        }
+        int reached = graph.calls.get();
+        MetaError refused = readFailure(client);
+        assertEquals(503, refused.status());
+        assertTrue(refused.retryable());
+        assertEquals(reached, graph.calls.get(), "an open breaker must not call Meta");
+
+        graph.failure = null; // Meta is back
+        Thread.sleep(400);
+        assertEquals("ok", client.qrCodes(number()).await().atMost(Duration.ofSeconds(5)).path("id").asText());
+        assertEquals("ok", client.phoneNumber(number()).await().atMost(Duration.ofSeconds(5)).path("id").asText());
+    }
+
+    @Test
+    void metaRefusingTheRequestIsNotAnOutage() {
+        FailingGraph graph = new FailingGraph(new MetaError(400, 100, "Invalid parameter", null));
+        WhatsAppClient client = client(graph, Duration.ofMinutes(1));
+        for (int i = 0; i < 3 * WhatsAppClient.READ_BREAKER_WINDOW; i++) {
+            assertEquals(400, readFailure(client).status());
+        }
+        assertEquals(3 * WhatsAppClient.READ_BREAKER_WINDOW, graph.calls.get());
+    }
+
+    @Test
+    void sendsDoNotGoThroughTheBreaker() {
+        FailingGraph graph = new FailingGraph(MetaError.network("Graph API unreachable"));
+        WhatsAppClient client = client(graph, Duration.ofMinutes(1));
+        for (int i = 0; i < 2 * WhatsAppClient.READ_BREAKER_WINDOW; i++) {
+            readFailure(client);
+        }
+        int before = graph.calls.get();
+        assertThrows(MetaError.class, () -> client.send(number(), JSON.createObjectNode())
+                .await().atMost(Duration.ofSeconds(5)));
+        assertEquals(before + 1, graph.calls.get(), "the outbox keeps its own retries: a send always reaches Meta");
+    }
+}
