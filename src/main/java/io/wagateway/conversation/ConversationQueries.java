@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The read requests of the WebSocket API. Every query is scoped to the caller's tenant: an id
@@ -194,7 +195,7 @@ public class ConversationQueries {
     private record Pair(PhoneNumber number, String customer) {}
 
     /** Fetched one past the page size? Then there is a next page, starting after the last kept row. */
-    private static <E> Page<E> page(List<E> rows, int size, java.util.function.Function<E, String> cursorOf) {
+    private static <E> Page<E> page(List<E> rows, int size, Function<E, String> cursorOf) {
         if (rows.size() <= size) {
             return new Page<>(rows, null);
         }
@@ -202,7 +203,7 @@ public class ConversationQueries {
         return new Page<>(kept, cursorOf.apply(kept.get(size - 1)));
     }
 
-    private static <E, V> List<V> chronological(List<E> newestFirst, java.util.function.Function<E, V> view) {
+    private static <E, V> List<V> chronological(List<E> newestFirst, Function<E, V> view) {
         List<V> out = new ArrayList<>(newestFirst.size());
         newestFirst.forEach(m -> out.add(view.apply(m)));
         Collections.reverse(out);

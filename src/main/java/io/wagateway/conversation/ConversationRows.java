@@ -16,6 +16,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * Reads conversations and messages on a write path's own connection (the Vert.x SQL client, inside
@@ -70,7 +72,7 @@ public class ConversationRows {
     }
 
     public Uni<Conversation> load(SqlConnection connection, UUID id) {
-        return load(connection, java.util.List.of(id)).map(found -> found.get(id));
+        return load(connection, List.of(id)).map(found -> found.get(id));
     }
 
     private Conversation conversation(Row row) {
@@ -130,7 +132,7 @@ public class ConversationRows {
         }
         try {
             return json.readValue(text, OBJECT);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -1,4 +1,5 @@
 package io.wagateway.fanout;
+import java.util.UUID;
 
 /**
  * A pushed event that is not logged (typing, presence, agent status, WhatsApp status): delivered
@@ -7,4 +8,4 @@ package io.wagateway.fanout;
  * @param conversationId null for the whole tenant, else only that conversation's room
  * @param excludeUser    a user who must not receive it (the typist), or null
  */
-public record Ephemeral(String tenant, String frame, java.util.UUID conversationId, String excludeUser) {}
+public record Ephemeral(String tenant, String frame, UUID conversationId, String excludeUser) {}

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * Delivers committed durable events to this instance's connections, per tenant in seq order,
@@ -243,7 +244,7 @@ public class FanoutService implements EventBus.Listener {
      * Calls {@code task} on the fan-out context with the last seq handed to this instance's
      * connections, as soon as the tenant's stream knows it.
      */
-    void whenDelivered(String tenant, java.util.function.LongConsumer task) {
+    void whenDelivered(String tenant, LongConsumer task) {
         on(() -> {
             TenantStream stream = stream(tenant);
             if (stream.ready()) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.wagateway.config.InstanceId;
 
 /**
  * {@link EventBus} on PostgreSQL LISTEN/NOTIFY. Doorbells are coalesced per tenant for a few
@@ -52,7 +53,7 @@ public class PgEventBus implements EventBus {
     private PgSubscriber subscriber;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json, io.wagateway.config.InstanceId instanceId,
+    public PgEventBus(Vertx vertx, Pool pool, ObjectMapper json, InstanceId instanceId,
                       @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                       @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {

@@ -17,6 +17,7 @@ import io.wagateway.presence.PresenceService;
 import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 import org.jboss.logging.Logger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /ws}: the real-time API. Thin on purpose: it registers sessions and hands frames to
@@ -109,7 +110,7 @@ public class GatewaySocket {
         if (text.length() * 3L <= MAX_MESSAGE_BYTES) {
             return text.length(); // cannot be over the limit: skip the exact count
         }
-        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static boolean isOversizedMessage(Throwable failure) {

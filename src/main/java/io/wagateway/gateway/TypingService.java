@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import io.wagateway.config.AppConfig;
+import java.util.UUID;
 
 /**
  * Typing indicators: {@code user_typing} to the others in the conversation room (on every
@@ -25,7 +27,7 @@ import java.util.concurrent.ConcurrentMap;
 public class TypingService {
 
 
-    private record Key(String tenant, java.util.UUID conversationId, String userId) {}
+    private record Key(String tenant, UUID conversationId, String userId) {}
 
     private record Typing(String connectionId, long timer) {}
 
@@ -38,7 +40,7 @@ public class TypingService {
     private final long expiryMs;
 
     public TypingService(ConversationQueries queries, FanoutService fanout, ReadReceiptService customerSide,
-                         ObjectMapper json, Vertx vertx, io.wagateway.config.AppConfig config) {
+                         ObjectMapper json, Vertx vertx, AppConfig config) {
         this.expiryMs = config.ws().typingExpiry().toMillis();
         this.queries = queries;
         this.fanout = fanout;

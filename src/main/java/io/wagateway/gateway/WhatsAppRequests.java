@@ -12,6 +12,7 @@ import io.wagateway.protocol.ClientEvent.SendMessage;
 import io.wagateway.protocol.ServerFrame;
 import io.wagateway.protocol.Views;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 
 /** Sending, and the tenant's WhatsApp number: its QR code and its connection status. */
 @ApplicationScoped
@@ -48,7 +49,7 @@ class WhatsAppRequests implements ClientRequests {
      * Stores the send, answers {@code message_sent}, and only then starts the Graph call, so that the
      * answer always precedes the send's outcome ({@code message_sent_success} or {@code message_send_error}).
      */
-    private io.smallrye.mutiny.Uni<ServerFrame> send(ClientSession session, SendMessage r, Answer answer) {
+    private Uni<ServerFrame> send(ClientSession session, SendMessage r, Answer answer) {
         return outbound.send(session.identity(), r).chain(accepted -> {
             if (accepted.created()) {
                 sendAnswers.expect(accepted.messageId(), session, answer.requestId());

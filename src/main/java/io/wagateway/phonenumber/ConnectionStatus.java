@@ -5,6 +5,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 
 /** The {@code connection_status} / {@code whatsapp_status_update} payload of a number. */
 @RegisterForReflection
@@ -13,7 +14,7 @@ public record ConnectionStatus(boolean connected, String connectionState, String
                                String qualityRating, boolean canSendMessage, Instant checkedAt, String reason) {
 
     /** States in which Meta does not deliver this number's messages. */
-    private static final java.util.Set<String> DOWN = java.util.Set.of(
+    private static final Set<String> DOWN = Set.of(
             "DISABLED", "BANNED", "RESTRICTED", "OFFLINE", "DISCONNECTED", "UNVERIFIED", "PENDING_DELETION");
 
     public static ConnectionStatus of(PhoneNumber n) {

@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Applies Meta's account and quality notifications to the numbers they concern and tells the
@@ -33,7 +35,7 @@ public class NumberStateService {
     private final FanoutService fanout;
     private final ObjectMapper json;
     private final WhatsAppClient whatsapp;
-    private final java.time.Duration statusTtl;
+    private final Duration statusTtl;
 
     public NumberStateService(PhoneNumberRepository numbers, FanoutService fanout, ObjectMapper json,
                               WhatsAppClient whatsapp, AppConfig config) {
@@ -160,9 +162,9 @@ public class NumberStateService {
     }
 
     private static boolean sameState(ConnectionStatus a, ConnectionStatus b) {
-        return a.connected() == b.connected() && java.util.Objects.equals(a.connectionState(), b.connectionState())
-                && java.util.Objects.equals(a.qualityRating(), b.qualityRating())
-                && a.canSendMessage() == b.canSendMessage() && java.util.Objects.equals(a.reason(), b.reason());
+        return a.connected() == b.connected() && Objects.equals(a.connectionState(), b.connectionState())
+                && Objects.equals(a.qualityRating(), b.qualityRating())
+                && a.canSendMessage() == b.canSendMessage() && Objects.equals(a.reason(), b.reason());
     }
 
     /**

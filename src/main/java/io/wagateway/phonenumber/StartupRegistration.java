@@ -6,6 +6,8 @@ import io.wagateway.config.AppConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import io.wagateway.protocol.ProtocolException;
+import java.time.Duration;
 
 /** Registers the number configured with {@code APP_WHATSAPP_*} for {@code APP_WHATSAPP_TENANT}. */
 @ApplicationScoped
@@ -22,8 +24,8 @@ public class StartupRegistration {
                 wa.displayPhoneNumber().get(), null, wa.accessToken().orElse(null));
         // replicas starting together race on the unique phone-number-id: the loser's retry finds the row
         VertxContextSupport.subscribeAndAwait(() -> service.register(wa.tenant(), registration)
-                .onFailure(f -> !(f instanceof io.wagateway.protocol.ProtocolException)).retry()
-                .withBackOff(java.time.Duration.ofMillis(50)).atMost(3));
+                .onFailure(f -> !(f instanceof ProtocolException)).retry()
+                .withBackOff(Duration.ofMillis(50)).atMost(3));
         LOG.infof("Registered WhatsApp number %s for tenant %s", wa.phoneNumberId().get(), wa.tenant());
     }
 }

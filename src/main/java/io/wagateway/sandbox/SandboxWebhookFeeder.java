@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Plays Meta in sandbox mode: builds webhook deliveries shaped like Meta's, signs them with the
@@ -76,7 +77,7 @@ public class SandboxWebhookFeeder {
         return webhook.receive(signatures.header(body), body);
     }
 
-    private static void log(java.util.function.Supplier<Uni<Response>> work) {
+    private static void log(Supplier<Uni<Response>> work) {
         work.get().subscribe().with(
                 response -> LOG.debugf("sandbox webhook answered %d", response.getStatus()),
                 failure -> LOG.warnf("sandbox webhook failed: %s", failure.getMessage()));

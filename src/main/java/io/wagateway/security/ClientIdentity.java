@@ -5,6 +5,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Instant;
 import java.util.Set;
+import jakarta.json.JsonString;
 
 /** Who is on the other end of a connection or request, taken from a verified JWT. */
 public record ClientIdentity(String tenant, String userId, String name, Set<String> roles, Instant expiresAt) {
@@ -42,6 +43,6 @@ public record ClientIdentity(String tenant, String userId, String name, Set<Stri
 
     private static String stringClaim(Object claim) {
         // smallrye-jwt hands string claims back as JsonString; toString() would keep the quotes
-        return claim instanceof jakarta.json.JsonString s ? s.getString() : claim.toString();
+        return claim instanceof JsonString s ? s.getString() : claim.toString();
     }
 }

@@ -8,6 +8,7 @@ import io.wagateway.conversation.StatusUpdate;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Maps the parts of Meta's webhook JSON the service uses, leniently: unknown fields and types
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 final class MetaMessages {
 
-    private static final java.util.Set<String> MEDIA = java.util.Set.of("image", "video", "audio", "document", "sticker");
+    private static final Set<String> MEDIA = Set.of("image", "video", "audio", "document", "sticker");
 
     private MetaMessages() {
     }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.EnumMap;
 
 /**
  * Turns one verified delivery into stored state: every entry, change, message and status of the
@@ -165,7 +166,7 @@ public class WebhookIngestion {
     }
 
     private static Outcome count(List<ItemResult> results) {
-        Map<ItemResult, Long> n = new java.util.EnumMap<>(ItemResult.class);
+        Map<ItemResult, Long> n = new EnumMap<>(ItemResult.class);
         results.forEach(r -> n.merge(r, 1L, Long::sum));
         return new Outcome(n.getOrDefault(ItemResult.STORED, 0L).intValue(),
                 n.getOrDefault(ItemResult.DUPLICATE, 0L).intValue(), n.getOrDefault(ItemResult.STATUS, 0L).intValue(),

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** The Graph API over the reactive REST client, with a hard timeout and transport errors as {@link MetaError}. */
 @ApplicationScoped
@@ -51,7 +52,7 @@ class CloudGraphTransport implements GraphTransport {
     }
 
     /** Deferred, so that a missing token fails the Uni instead of throwing at the caller. */
-    private Uni<JsonNode> guard(java.util.function.Supplier<Uni<? extends JsonNode>> call) {
+    private Uni<JsonNode> guard(Supplier<Uni<? extends JsonNode>> call) {
         return Uni.createFrom().<JsonNode>deferred(call).ifNoItem().after(timeout).failWith(TimeoutException::new)
                 .onFailure(f -> !(f instanceof MetaError)).transform(f -> MetaError.network(
                         f instanceof TimeoutException ? "Graph API call timed out" : "Graph API unreachable: "
