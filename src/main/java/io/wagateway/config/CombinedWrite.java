@@ -36,10 +36,19 @@ public final class CombinedWrite {
 
     /** Runs the parts with {@code select} as the main query (which may read the parts' RETURNING). */
     public Uni<RowSet<Row>> execute(SqlConnection connection, String select, Object... arguments) {
-        String sql = with + "\n" + renumber(select);
+        return connection.preparedQuery(sql(select)).execute(Tuple.from(arguments(arguments).toArray()));
+    }
+
+    /** The statement {@link #execute} runs. */
+    String sql(String select) {
+        return with + "\n" + renumber(select);
+    }
+
+    /** Its arguments: the parts', then the main query's. */
+    List<Object> arguments(Object... selectArguments) {
         List<Object> all = new ArrayList<>(this.arguments);
-        all.addAll(Arrays.asList(arguments));
-        return connection.preparedQuery(sql).execute(Tuple.from(all.toArray()));
+        all.addAll(Arrays.asList(selectArguments));
+        return all;
     }
 
     /**

@@ -3,24 +3,17 @@ package io.wagateway.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.Subscriber;
-import io.wagateway.protocol.CloseCodes;
 import io.wagateway.security.ClientIdentity;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server side of one WebSocket: who it is, which rooms it joined, its rate limit, liveness and
@@ -28,9 +21,6 @@ import java.util.concurrent.TimeUnit;
  * (the thread Netty writes its socket from), so pushing a frame takes no lock and no hand-off.
  */
 public final class ClientSession implements Subscriber {
-
-    /** How long a closing slow consumer gets to take the close frame before its socket is dropped. */
-    private static final long SLOW_CLOSE_GRACE_MS = 1000;
 
     private final WebSocketConnection connection;
     private final Channel channel;
@@ -42,9 +32,7 @@ public final class ClientSession implements Subscriber {
     private volatile long expiryTimer = -1;
 
     // ---- on the event loop only
-    private Set<UUID> conversations; // created on first join: most connections join one room or none
-    private Set<UUID> customers;
-    private boolean general;
+    private final SessionRooms rooms = new SessionRooms();
     private long lastSentSeq;
     /**
      * The seq of the first live event this connection got (or had held). Live delivery runs in seq
@@ -105,48 +93,9 @@ public final class ClientSession implements Subscriber {
         this.identity = fresh;
     }
 
-    // ---- rooms (event loop)
-
-    void joinConversation(UUID id) {
-        if (conversations == null) {
-            conversations = new HashSet<>(4);
-        }
-        conversations.add(id);
-    }
-
-    boolean leaveConversation(UUID id) {
-        return conversations != null && conversations.remove(id);
-    }
-
-    void joinCustomer(UUID id) {
-        if (customers == null) {
-            customers = new HashSet<>(4);
-        }
-        customers.add(id);
-    }
-
-    boolean leaveCustomer(UUID id) {
-        return customers != null && customers.remove(id);
-    }
-
-    void joinGeneral() {
-        general = true;
-    }
-
-    boolean general() {
-        return general;
-    }
-
-    Set<UUID> conversations() {
-        return conversations == null ? Set.of() : conversations;
-    }
-
-    Set<UUID> customers() {
-        return customers == null ? Set.of() : customers;
-    }
-
-    boolean inConversation(UUID conversationId) {
-        return conversationId != null && conversations != null && conversations.contains(conversationId);
+    /** The joined rooms: on the event loop only. */
+    SessionRooms rooms() {
+        return rooms;
     }
 
     // ---- liveness and limits (any thread)
@@ -175,18 +124,8 @@ public final class ClientSession implements Subscriber {
 
     /** Would this connection receive the event with its current rooms? Used live and on resume. */
     boolean entitledTo(DurableEvent event) {
-        if (!event.tenant().equals(tenant())) {
-            return false;
-        }
-        return switch (event.audience()) {
-            case TENANT -> true;
-            case USER -> identity.userId().equals(event.userId());
-            case CONVERSATION_ROOM -> inConversation(event.conversationId());
-            case MESSAGE -> inConversation(event.conversationId())
-                    || (event.contactId() != null && customers != null && customers.contains(event.contactId()))
-                    || general
-                    || identity.userId().equals(event.userId());
-        };
+        ClientIdentity me = identity;
+        return rooms.entitle(event, me.tenant(), me.userId());
     }
 
     /**
@@ -268,34 +207,14 @@ public final class ClientSession implements Subscriber {
         return now - backedUpSince < maxStallNanos;
     }
 
-    /**
-     * Closes a connection that does not read its frames (4008). Its buffer is dropped with the
-     * socket: a peer that stopped reading would never take the close frame queued behind it.
-     */
+    /** A connection that does not read its frames: closed with 4008, see {@link SlowConsumerClose}. */
     void closeSlowConsumer() {
         if (closing) {
             return;
         }
         closing = true;
         held = null;
-        connection.close(new CloseReason(CloseCodes.SLOW_CONSUMER, "slow consumer: frames were not read in time"))
-                .subscribe().with(ok -> {
-                }, failure -> dropSocket());
-        loop.schedule(this::dropSocket, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Closes the socket now. Not through the whole pipeline: Vert.x would wait up to its closing
-     * timeout (10 s) for the peer to answer the close frame, which a peer that stopped reading never
-     * sees. From the first handler's context the close goes straight to the transport.
-     */
-    private void dropSocket() {
-        ChannelHandlerContext first = channel.pipeline().firstContext();
-        if (first != null) {
-            first.close();
-        } else {
-            channel.close();
-        }
+        SlowConsumerClose.close(connection, channel);
     }
 
     @Override

@@ -80,37 +80,37 @@ final class LoopShard {
     void remove(ClientSession session) {
         remove(byTenant, session.tenant(), session);
         remove(byUser, userKey(session.tenant(), session.identity().userId()), session);
-        if (session.general()) {
+        if (session.rooms().general()) {
             remove(generalByTenant, session.tenant(), session);
         }
-        session.conversations().forEach(id -> remove(byConversation, id, session));
-        session.customers().forEach(id -> remove(byCustomer, id, session));
+        session.rooms().conversations().forEach(id -> remove(byConversation, id, session));
+        session.rooms().customers().forEach(id -> remove(byCustomer, id, session));
     }
 
     void joinConversation(ClientSession session, UUID id) {
-        session.joinConversation(id);
+        session.rooms().joinConversation(id);
         add(byConversation, id, session);
     }
 
     void leaveConversation(ClientSession session, UUID id) {
-        if (session.leaveConversation(id)) {
+        if (session.rooms().leaveConversation(id)) {
             remove(byConversation, id, session);
         }
     }
 
     void joinCustomer(ClientSession session, UUID id) {
-        session.joinCustomer(id);
+        session.rooms().joinCustomer(id);
         add(byCustomer, id, session);
     }
 
     void leaveCustomer(ClientSession session, UUID id) {
-        if (session.leaveCustomer(id)) {
+        if (session.rooms().leaveCustomer(id)) {
             remove(byCustomer, id, session);
         }
     }
 
     void joinGeneral(ClientSession session) {
-        session.joinGeneral();
+        session.rooms().joinGeneral();
         add(generalByTenant, session.tenant(), session);
     }
 

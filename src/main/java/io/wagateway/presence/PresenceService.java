@@ -6,14 +6,10 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
-import io.wagateway.config.InstanceId;
 import io.wagateway.fanout.EventBus;
 import io.wagateway.fanout.PresenceChange;
+import io.wagateway.presence.PresenceStore.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -48,14 +44,11 @@ public class PresenceService implements EventBus.Listener {
 
     private static final Logger LOG = Logger.getLogger(PresenceService.class);
 
-    record User(String tenant, String userId) {}
-
     private final Pool pool;
+    private final PresenceStore store;
     private final Vertx vertx;
     private final EventBus bus;
     private final PresenceFrames frames;
-    private final String instance;
-    private final double expirySeconds;
     private final long graceMs;
     /** Open connections per user on this instance (any thread). */
     private final ConcurrentMap<User, Integer> local = new ConcurrentHashMap<>();
@@ -71,20 +64,18 @@ public class PresenceService implements EventBus.Listener {
     /** Users with a row of this instance; touched by the one running batch only. */
     private final Set<User> rowsHere = new HashSet<>();
 
-    public PresenceService(Pool pool, Vertx vertx, EventBus bus, PresenceFrames frames, InstanceId instanceId,
+    public PresenceService(Pool pool, PresenceStore store, Vertx vertx, EventBus bus, PresenceFrames frames,
                            AppConfig config) {
         this.pool = pool;
+        this.store = store;
         this.vertx = vertx;
         this.bus = bus;
         this.frames = frames;
-        this.instance = instanceId.value();
-        this.expirySeconds = Math.max(1, config.presence().expiry().toSeconds());
         this.graceMs = config.presence().offlineGrace().toMillis();
     }
 
     void start(@Observes StartupEvent event) {
-        pool.preparedQuery("insert into instance (id) values ($1) on conflict (id) do update set heartbeat_at = now()")
-                .execute(Tuple.of(instance)).await().indefinitely();
+        store.heartbeat().await().indefinitely();
         bus.listen(this);
     }
 
@@ -120,48 +111,24 @@ public class PresenceService implements EventBus.Listener {
 
     /** The users of the tenant with a connection on a live instance (or opened here a moment ago). */
     public Uni<Set<String>> online(String tenant) {
-        return pool.preparedQuery("""
-                        select distinct p.user_id from presence p join instance i on i.id = p.instance_id
-                         where p.tenant_id = $1 and i.heartbeat_at > now() - make_interval(secs => $2)""")
-                .execute(Tuple.of(tenant, expirySeconds))
-                .map(rows -> {
-                    Set<String> users = new HashSet<>();
-                    rows.forEach(row -> users.add(row.getString(0)));
-                    local.keySet().forEach(user -> {
-                        if (user.tenant().equals(tenant)) {
-                            users.add(user.userId()); // its row may still be in the next batch
-                        }
-                    });
-                    return users;
-                });
+        return store.online(tenant).map(users -> {
+            local.keySet().forEach(user -> {
+                if (user.tenant().equals(tenant)) {
+                    users.add(user.userId()); // its row may still be in the next batch
+                }
+            });
+            return users;
+        });
     }
 
     @Scheduled(every = "${app.presence.heartbeat}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> heartbeat() {
-        return pool.preparedQuery("""
-                        insert into instance (id) values ($1) on conflict (id) do update set heartbeat_at = now()""")
-                .execute(Tuple.of(instance)).replaceWithVoid()
-                .chain(this::sweep)
+        return store.heartbeat()
+                .chain(store::sweep) // the users of instances that stopped: offline unless someone still has them
+                .invoke(swept -> swept.forEach(user -> schedule(user, toRecheck)))
+                .replaceWithVoid()
                 .onFailure().invoke(f -> LOG.warnf("presence heartbeat failed: %s", f.getMessage()))
                 .onFailure().recoverWithNull();
-    }
-
-    /**
-     * Takes over the rows of instances that stopped heartbeating; their users may now be offline.
-     * One statement removes the presence rows and returns them before the instance row goes (the
-     * cascade would otherwise remove them silently); concurrent sweepers each get disjoint rows.
-     */
-    private Uni<Void> sweep() {
-        return pool.preparedQuery("""
-                        with dead as (select id from instance
-                                       where id <> $1 and heartbeat_at < now() - make_interval(secs => $2)),
-                             gone as (delete from presence where instance_id in (select id from dead)
-                                      returning tenant_id, user_id),
-                             removed as (delete from instance where id in (select id from dead) returning id)
-                        select tenant_id, user_id, (select count(*) from removed) from gone""")
-                .execute(Tuple.of(instance, expirySeconds))
-                .invoke(rows -> rows.forEach(r -> schedule(new User(r.getString(0), r.getString(1)), toRecheck)))
-                .replaceWithVoid();
     }
 
     /**
@@ -174,15 +141,13 @@ public class PresenceService implements EventBus.Listener {
             stopped = true;
         }
         try {
-            List<User> gone = new ArrayList<>();
-            pool.withTransaction(conn -> conn.preparedQuery("""
-                                    delete from presence where instance_id = $1 returning tenant_id, user_id""")
-                            .execute(Tuple.of(instance))
-                            .invoke(rows -> rows.forEach(r -> gone.add(new User(r.getString(0), r.getString(1)))))
-                            .chain(() -> lock(conn, gone))
-                            .chain(() -> stillOnlineElsewhere(conn, gone)))
-                    .invoke(elsewhere -> announce(List.of(), gone.stream().filter(u -> !elsewhere.contains(u)).toList()))
-                    .chain(() -> pool.preparedQuery("delete from instance where id = $1").execute(Tuple.of(instance)))
+            pool.withTransaction(conn -> store.removeAllHere(conn).chain(gone -> {
+                        List<User> users = new ArrayList<>(gone);
+                        return store.lock(conn, users).chain(() -> store.onlineElsewhere(conn, users))
+                                .invoke(elsewhere -> announce(List.of(),
+                                        users.stream().filter(u -> !elsewhere.contains(u)).toList()));
+                    }))
+                    .chain(store::removeInstance)
                     .await().atMost(Duration.ofSeconds(5));
             local.clear();
         } catch (RuntimeException e) {
@@ -238,13 +203,10 @@ public class PresenceService implements EventBus.Listener {
             writeBatch();
             return;
         }
-        pool.withTransaction(conn -> lock(conn, decided)
-                        .chain(() -> execute(conn, "insert into presence (instance_id, tenant_id, user_id) "
-                                + "select $1, t, u from unnest($2::text[], $3::text[]) as x(t, u) on conflict do nothing",
-                                insert))
-                        .chain(() -> execute(conn, "delete from presence where instance_id = $1 and (tenant_id, user_id) "
-                                + "in (select t, u from unnest($2::text[], $3::text[]) as x(t, u))", delete))
-                        .chain(() -> stillOnlineElsewhere(conn, decided)))
+        pool.withTransaction(conn -> store.lock(conn, decided)
+                        .chain(() -> store.insertHere(conn, insert))
+                        .chain(() -> store.deleteHere(conn, delete))
+                        .chain(() -> store.onlineElsewhere(conn, decided)))
                 .subscribe().with(elsewhere -> {
                     rowsHere.addAll(insert);
                     delete.forEach(rowsHere::remove);
@@ -263,44 +225,6 @@ public class PresenceService implements EventBus.Listener {
                 });
     }
 
-    /** Per-user advisory locks, taken in one order by every instance so that batches never deadlock. */
-    private static Uni<Void> lock(SqlConnection conn, List<User> users) {
-        if (users.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery("""
-                        select pg_advisory_xact_lock(h) from (
-                          select distinct hashtext('presence:' || t || ':' || u) as h
-                            from unnest($1::text[], $2::text[]) as x(t, u)) k order by h""")
-                .execute(Tuple.of(tenants(users), userIds(users))).replaceWithVoid();
-    }
-
-    private Uni<Void> execute(SqlConnection conn, String sql, List<User> users) {
-        if (users.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery(sql).execute(Tuple.of(instance, tenants(users), userIds(users))).replaceWithVoid();
-    }
-
-    /** Which of the users have a row on another live instance. */
-    private Uni<Set<User>> stillOnlineElsewhere(SqlConnection conn, List<User> users) {
-        if (users.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return conn.preparedQuery("""
-                        select distinct p.tenant_id, p.user_id from presence p join instance i on i.id = p.instance_id
-                         where (p.tenant_id, p.user_id) in (select t, u from unnest($1::text[], $2::text[]) as x(t, u))
-                           and p.instance_id <> $3 and i.heartbeat_at > now() - make_interval(secs => $4)""")
-                .execute(Tuple.of(tenants(users), userIds(users), instance, expirySeconds))
-                .map(PresenceService::users);
-    }
-
-    private static Set<User> users(RowSet<Row> rows) {
-        Set<User> users = new HashSet<>();
-        rows.forEach(r -> users.add(new User(r.getString(0), r.getString(1))));
-        return users;
-    }
-
     /** Flips, per tenant: frames for this instance's connections and a notification for the others. */
     private void announce(List<User> online, List<User> offline) {
         Map<String, PresenceChange> byTenant = new HashMap<>();
@@ -312,14 +236,6 @@ public class PresenceService implements EventBus.Listener {
             frames.changed(change);
             bus.publish(change);
         });
-    }
-
-    private static String[] tenants(List<User> users) {
-        return users.stream().map(User::tenant).toArray(String[]::new);
-    }
-
-    private static String[] userIds(List<User> users) {
-        return users.stream().map(User::userId).toArray(String[]::new);
     }
 
     /** For tests: users this instance counts as connected. */

@@ -2,6 +2,7 @@ package io.wagateway.webhook;
 
 import io.wagateway.config.AppConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,8 +23,14 @@ public class SignatureVerifier {
 
     private final byte[] secret;
 
+    @Inject
     public SignatureVerifier(AppConfig config) {
-        this.secret = config.whatsapp().appSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        this(config.whatsapp().appSecret().orElse(null));
+    }
+
+    /** @param appSecret Meta's App Secret, or null when none is configured (then nothing verifies) */
+    SignatureVerifier(String appSecret) {
+        this.secret = appSecret == null ? null : appSecret.getBytes(StandardCharsets.UTF_8);
     }
 
     public boolean configured() {

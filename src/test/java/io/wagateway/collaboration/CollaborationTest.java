@@ -5,9 +5,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.wagateway.conversation.InboundMessageService;
-import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Db;
 import io.wagateway.support.Seeder;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.TestTokens;
 import io.wagateway.support.WsClient;
 import jakarta.inject.Inject;
@@ -39,27 +40,25 @@ class CollaborationTest {
     Vertx vertx;
 
     @Inject
-    Seeder seeder;
+    Tenants tenants;
 
     @Inject
     Db db;
 
-    private String tenant;
-    private PhoneNumber number;
+    private TestTenant tenant;
     private InboundMessageService.Result first;
     private String conversationId;
 
     @BeforeEach
     void seed() {
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
-        first = seeder.inbound(number, Seeder.number(), "Cus", "hello", Instant.now().minusSeconds(30));
+        tenant = tenants.fresh(base);
+        first = tenant.inbound(Seeder.number(), "Cus", "hello", Instant.now().minusSeconds(30));
         conversationId = first.conversationId().toString();
     }
 
     @Test
     void typingReachesTheOthersInTheRoomButNeverTheTypist() {
-        try (WsClient alice = agent("alice"); WsClient bob = agent("bob"); WsClient outside = agent("carol")) {
+        try (WsClient alice = tenant.agent("alice"); WsClient bob = tenant.agent("bob"); WsClient outside = tenant.agent("carol")) {
             alice.ok("join_conversation", Map.of("conversationId", conversationId));
             bob.ok("join_conversation", Map.of("conversationId", conversationId));
             alice.send("typing_start", Map.of("conversationId", conversationId));
@@ -77,9 +76,9 @@ class CollaborationTest {
 
     @Test
     void typingExpiresByItselfAndWhenTheTypistDisconnects() {
-        try (WsClient bob = agent("bob")) {
+        try (WsClient bob = tenant.agent("bob")) {
             bob.ok("join_conversation", Map.of("conversationId", conversationId));
-            try (WsClient alice = agent("alice")) {
+            try (WsClient alice = tenant.agent("alice")) {
                 alice.send("typing_start", Map.of("conversationId", conversationId));
                 bob.next("user_typing");
                 bob.next("user_stop_typing"); // expiry (1 s in tests)
@@ -103,9 +102,9 @@ class CollaborationTest {
 
     @Test
     void readingMovesTheUnreadCountOnlyForwardAndTellsTheRoom() {
-        InboundMessageService.Result second = seeder.inbound(number, customer(), "Cus", "two", Instant.now().minusSeconds(20));
-        seeder.inbound(number, customer(), "Cus", "three", Instant.now().minusSeconds(10));
-        try (WsClient alice = agent("alice"); WsClient bob = agent("bob")) {
+        InboundMessageService.Result second = tenant.inbound(customer(), "Cus", "two", Instant.now().minusSeconds(20));
+        tenant.inbound(customer(), "Cus", "three", Instant.now().minusSeconds(10));
+        try (WsClient alice = tenant.agent("alice"); WsClient bob = tenant.agent("bob")) {
             bob.ok("join_conversation", Map.of("conversationId", conversationId));
             alice.send("message_read", Map.of("conversationId", conversationId, "messageId",
                     second.messageId().toString()));
@@ -129,10 +128,10 @@ class CollaborationTest {
     void unreadCountIsExactUnderConcurrentInboundMessagesAndReads() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<CompletableFuture<InboundMessageService.Result>> inbound = new ArrayList<>();
-        try (WsClient alice = agent("alice")) {
+        try (WsClient alice = tenant.agent("alice")) {
             for (int i = 0; i < 30; i++) {
                 int n = i;
-                inbound.add(CompletableFuture.supplyAsync(() -> seeder.inbound(number, customer(), "Cus", "m" + n,
+                inbound.add(CompletableFuture.supplyAsync(() -> tenant.inbound(customer(), "Cus", "m" + n,
                         Instant.now()), pool));
                 if (i % 5 == 4) {
                     InboundMessageService.Result latest = inbound.get(i - 2).get(10, TimeUnit.SECONDS);
@@ -158,11 +157,11 @@ class CollaborationTest {
 
     @Test
     void presenceFlipsOncePerUserAcrossConnections() {
-        try (WsClient observer = agent("obs")) {
+        try (WsClient observer = tenant.agent("obs")) {
             assertEquals("obs", observer.next("user_online").path("data").path("userId").asText()); // itself
-            WsClient tab1 = agent("alice");
+            WsClient tab1 = tenant.agent("alice");
             assertEquals("alice", observer.next("user_online").path("data").path("userId").asText());
-            WsClient tab2 = agent("alice");
+            WsClient tab2 = tenant.agent("alice");
             tab2.ok("ping", Map.of());
             observer.assertNo("user_online", Duration.ofMillis(300));
             tab1.close();
@@ -177,7 +176,7 @@ class CollaborationTest {
 
     @Test
     void agentStatusPersistsAndIsBroadcast() {
-        try (WsClient alice = agent("alice"); WsClient bob = agent("bob")) {
+        try (WsClient alice = tenant.agent("alice"); WsClient bob = tenant.agent("bob")) {
             alice.send("agent_status_update", Map.of("status", "busy"));
             JsonNode changed = bob.next("agent_status_changed");
             assertEquals("alice", changed.path("data").path("agentId").asText());
@@ -193,8 +192,8 @@ class CollaborationTest {
 
     @Test
     void assignmentFollowsThePermissions() {
-        try (WsClient boss = WsClient.connect(vertx, base, TestTokens.supervisor(tenant, "boss"));
-             WsClient bob = agent("bob"); WsClient carol = agent("carol")) {
+        try (WsClient boss = tenant.supervisor("boss");
+             WsClient bob = tenant.agent("bob"); WsClient carol = tenant.agent("carol")) {
             carol.ok("join_general", Map.of()); // the inbox list: where conversation_updated reaches her
             boss.send("assign_chat", Map.of("conversationId", conversationId, "agentId", "bob"));
             JsonNode assigned = bob.next("chat_assigned");
@@ -211,7 +210,7 @@ class CollaborationTest {
             assertError(boss, Map.of("conversationId", conversationId, "agentId", "nobody"), "not_found");
 
             // an unassigned chat an agent may take for themselves
-            String other = seeder.inbound(number, Seeder.number(), "Other", "hi", Instant.now()).conversationId().toString();
+            String other = tenant.inbound(Seeder.number(), "Other", "hi", Instant.now()).conversationId().toString();
             carol.send("assign_chat", Map.of("conversationId", other, "agentId", "carol"));
             assertEquals(other, carol.next("chat_assigned").path("data").path("conversationId").asText());
             assertEquals("carol", db.string("select assignee_id from conversation where id = $1::uuid", other));
@@ -242,7 +241,4 @@ class CollaborationTest {
                 first.conversationId());
     }
 
-    private WsClient agent(String user) {
-        return WsClient.connect(vertx, base, TestTokens.agent(tenant, user));
-    }
 }

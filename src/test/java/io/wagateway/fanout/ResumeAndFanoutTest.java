@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
-import io.vertx.core.Vertx;
-import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Seeder;
-import io.wagateway.support.TestTokens;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.Webhooks;
 import io.wagateway.support.WsClient;
 import jakarta.inject.Inject;
@@ -39,28 +38,23 @@ class ResumeAndFanoutTest {
     URI base;
 
     @Inject
-    Vertx vertx;
-
-    @Inject
-    Seeder seeder;
+    Tenants tenants;
 
     @Inject
     EventRetention retention;
 
-    private String tenant;
-    private PhoneNumber number;
+    private TestTenant tenant;
 
     @BeforeEach
     void seed() {
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
+        tenant = tenants.fresh(base);
     }
 
     @Test
     void resumeReplaysExactlyTheMissedEventsInOrder() {
         long lastSeq;
         String customer = Seeder.number();
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             ws.ok("join_general", Map.of());
             inbound(customer, "before");
             lastSeq = ws.next("conversation_updated").path("seq").asLong();
@@ -68,7 +62,7 @@ class ResumeAndFanoutTest {
         for (int i = 0; i < 3; i++) {
             inbound(i == 1 ? Seeder.number() : customer, "missed " + i);
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             ws.ok("join_general", Map.of());
             String id = ws.send("resume", Map.of("lastSeq", lastSeq));
             List<JsonNode> replayed = new ArrayList<>();
@@ -101,14 +95,14 @@ class ResumeAndFanoutTest {
         String mine = Seeder.number();
         String conversationId = inbound(mine, "first").path("conversationId").asText();
         long lastSeq;
-        try (WsClient ws = agent("bob")) {
+        try (WsClient ws = tenant.agent("bob")) {
             ws.ok("join_conversation", Map.of("conversationId", conversationId));
             inbound(mine, "second");
             lastSeq = ws.next("conversation_updated").path("seq").asLong();
         }
         inbound(Seeder.number(), "someone else's"); // neither its new_message nor its conversation_updated is for bob
         inbound(mine, "third");
-        try (WsClient ws = agent("bob")) {
+        try (WsClient ws = tenant.agent("bob")) {
             ws.ok("join_conversation", Map.of("conversationId", conversationId));
             ws.send("resume", Map.of("lastSeq", lastSeq));
             List<String> events = new ArrayList<>();
@@ -125,7 +119,7 @@ class ResumeAndFanoutTest {
     void liveEventsDuringAReplayAreNeitherLostNorRepeated() throws Exception {
         String customer = Seeder.number();
         long lastSeq;
-        try (WsClient ws = agent("carol")) {
+        try (WsClient ws = tenant.agent("carol")) {
             ws.ok("join_general", Map.of());
             inbound(customer, "start");
             lastSeq = ws.next("conversation_updated").path("seq").asLong();
@@ -134,7 +128,7 @@ class ResumeAndFanoutTest {
             inbound(customer, "gap " + i);
         }
         ExecutorService writers = Executors.newFixedThreadPool(4);
-        try (WsClient ws = agent("carol")) {
+        try (WsClient ws = tenant.agent("carol")) {
             ws.ok("join_general", Map.of());
             List<CompletableFuture<Void>> live = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -172,7 +166,7 @@ class ResumeAndFanoutTest {
     void liveEventsThatArriveBeforeTheResumeDoNotHideTheGap() {
         String customer = Seeder.number();
         long lastSeq;
-        try (WsClient ws = agent("dave")) {
+        try (WsClient ws = tenant.agent("dave")) {
             ws.ok("join_general", Map.of());
             inbound(customer, "start");
             lastSeq = ws.next("conversation_updated").path("seq").asLong();
@@ -180,7 +174,7 @@ class ResumeAndFanoutTest {
         for (int i = 0; i < 5; i++) {
             inbound(customer, "missed " + i);
         }
-        try (WsClient ws = agent("dave")) {
+        try (WsClient ws = tenant.agent("dave")) {
             ws.ok("join_general", Map.of());
             inbound(customer, "live");
             long live = ws.next("new_message").path("seq").asLong();
@@ -207,7 +201,7 @@ class ResumeAndFanoutTest {
     void resumeFromBeforeTheRetainedHistoryIsNotRecovered() throws Throwable {
         inbound(Seeder.number(), "old");
         VertxContextSupport.subscribeAndAwait(() -> retention.trim(Duration.ZERO));
-        try (WsClient ws = agent("dan")) {
+        try (WsClient ws = tenant.agent("dan")) {
             ws.ok("join_general", Map.of());
             JsonNode resumed = ws.ok("resume", Map.of("lastSeq", 0)).path("data");
             assertFalse(resumed.path("recovered").asBoolean(true));
@@ -221,7 +215,7 @@ class ResumeAndFanoutTest {
 
     @Test
     void resumeWithNothingMissedRecoversNothing() {
-        try (WsClient ws = agent("erin")) {
+        try (WsClient ws = tenant.agent("erin")) {
             ws.ok("join_general", Map.of());
             inbound(Seeder.number(), "x");
             long seq = ws.next("conversation_updated").path("seq").asLong();
@@ -240,13 +234,13 @@ class ResumeAndFanoutTest {
         for (int i = 0; i < 10; i++) {
             customers.add(Seeder.number());
         }
-        List<WsClient> clients = List.of(agent("a1"), agent("a2"), agent("a3"));
+        List<WsClient> clients = List.of(tenant.agent("a1"), tenant.agent("a2"), tenant.agent("a3"));
         ExecutorService posters = Executors.newFixedThreadPool(16);
         try {
             clients.forEach(c -> c.ok("join_general", Map.of()));
             List<CompletableFuture<Integer>> posts = new ArrayList<>();
             for (int i = 0; i < webhooks; i++) {
-                String body = Webhooks.text(number.phoneNumberId, number.displayPhoneNumber,
+                String body = Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber,
                         customers.get(i % customers.size()), "C", Webhooks.wamid(), "m" + i);
                 posts.add(CompletableFuture.supplyAsync(() -> Webhooks.post(body).statusCode(), posters));
             }
@@ -275,12 +269,9 @@ class ResumeAndFanoutTest {
     }
 
     private JsonNode inbound(String from, String text) {
-        var result = seeder.inbound(number, from, "N", text, Instant.now());
+        var result = tenant.inbound(from, "N", text, Instant.now());
         return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("conversationId", result.conversationId().toString());
     }
 
-    private WsClient agent(String user) {
-        return WsClient.connect(vertx, base, TestTokens.agent(tenant, user));
-    }
 }

@@ -5,8 +5,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.wagateway.conversation.InboundMessageService;
-import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Seeder;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.TestTokens;
 import io.wagateway.support.WsClient;
 import jakarta.inject.Inject;
@@ -38,23 +39,24 @@ class ConversationRequestsTest {
     @Inject
     Seeder seeder;
 
-    private String tenant;
-    private PhoneNumber number;
+    @Inject
+    Tenants tenants;
+
+    private TestTenant tenant;
     private final Instant start = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
 
     @BeforeEach
     void seed() {
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
+        tenant = tenants.fresh(base);
     }
 
     @Test
     void getContactsSearchesAndPagesAlphabetically() {
         String[] names = {"Carla", "alice", "Bob", "dave", "Eve"};
         for (int i = 0; i < names.length; i++) {
-            seeder.inbound(number, Seeder.number(), names[i], "hi", start.plusSeconds(i));
+            tenant.inbound(Seeder.number(), names[i], "hi", start.plusSeconds(i));
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             JsonNode first = ws.ok("get_contacts", Map.of("limit", 2));
             assertEquals(List.of("alice", "Bob"), names(first.path("data")));
             JsonNode second = ws.ok("get_contacts", Map.of("limit", 2, "cursor", first.path("nextCursor").asText()));
@@ -80,16 +82,16 @@ class ConversationRequestsTest {
     void getConversationsNewestFirstWithFiltersAndPaging() {
         List<InboundMessageService.Result> seeded = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            seeded.add(seeder.inbound(number, Seeder.number(), "Customer " + i, "hello " + i, start.plusSeconds(i * 10L)));
+            seeded.add(tenant.inbound(Seeder.number(), "Customer " + i, "hello " + i, start.plusSeconds(i * 10L)));
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             JsonNode page = ws.ok("get_conversations", Map.of("limit", 2));
             assertEquals(2, page.path("data").size());
             assertEquals(seeded.get(2).conversationId().toString(), page.path("data").get(0).path("id").asText());
             JsonNode first = page.path("data").get(0);
             assertEquals("Customer 2", first.path("contact").path("name").asText());
-            assertEquals(number.displayPhoneNumber, first.path("businessNumber").asText());
-            assertEquals(number.phoneNumberId, first.path("phoneNumberId").asText());
+            assertEquals(tenant.number().displayPhoneNumber, first.path("businessNumber").asText());
+            assertEquals(tenant.number().phoneNumberId, first.path("phoneNumberId").asText());
             assertEquals(1, first.path("unreadCount").asInt());
             assertEquals("open", first.path("status").asText());
             assertTrue(first.path("windowOpen").asBoolean());
@@ -109,9 +111,9 @@ class ConversationRequestsTest {
         String customer = Seeder.number();
         InboundMessageService.Result last = null;
         for (int i = 0; i < 5; i++) {
-            last = seeder.inbound(number, customer, "Zed", "m" + i, start.plusSeconds(i));
+            last = tenant.inbound(customer, "Zed", "m" + i, start.plusSeconds(i));
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             String conversationId = last.conversationId().toString();
             JsonNode newest = ws.ok("get_messages", Map.of("conversationId", conversationId, "limit", 2));
             assertEquals(List.of("m3", "m4"), contents(newest.path("data")));
@@ -119,7 +121,7 @@ class ConversationRequestsTest {
             assertEquals("inbound", message.path("direction").asText());
             assertFalse(message.path("isOutgoing").asBoolean());
             assertEquals(customer, message.path("from").asText());
-            assertEquals(number.displayPhoneNumber, message.path("to").asText());
+            assertEquals(tenant.number().displayPhoneNumber, message.path("to").asText());
             assertEquals("received", message.path("status").asText());
             assertEquals("text", message.path("type").asText());
             assertTrue(message.path("waMessageId").asText().startsWith("wamid."));
@@ -142,16 +144,16 @@ class ConversationRequestsTest {
     void getMessagesBetweenAcceptsEitherOrderAndPlusAndCountsOffsetFromTheNewest() {
         String customer = Seeder.number();
         for (int i = 0; i < 4; i++) {
-            seeder.inbound(number, customer, "Yan", "b" + i, start.plusSeconds(i));
+            tenant.inbound(customer, "Yan", "b" + i, start.plusSeconds(i));
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             assertEquals(List.of("b0", "b1", "b2", "b3"), contents(ws.ok("get_messages_between",
-                    Map.of("fromNumber", number.displayPhoneNumber, "toNumber", customer)).path("data")));
+                    Map.of("fromNumber", tenant.number().displayPhoneNumber, "toNumber", customer)).path("data")));
             assertEquals(List.of("b1", "b2"), contents(ws.ok("get_messages_between",
-                    Map.of("fromNumber", "+" + customer, "toNumber", "+" + number.displayPhoneNumber,
+                    Map.of("fromNumber", "+" + customer, "toNumber", "+" + tenant.number().displayPhoneNumber,
                             "limit", 2, "offset", 1)).path("data")));
             assertEquals(0, ws.ok("get_messages_between",
-                    Map.of("fromNumber", number.displayPhoneNumber, "toNumber", Seeder.number())).path("data").size());
+                    Map.of("fromNumber", tenant.number().displayPhoneNumber, "toNumber", Seeder.number())).path("data").size());
             JsonNode notOurs = ws.request("get_messages_between",
                     Map.of("fromNumber", Seeder.number(), "toNumber", customer));
             assertEquals("not_found", notOurs.path("data").path("error").path("code").asText());
@@ -160,8 +162,8 @@ class ConversationRequestsTest {
 
     @Test
     void getAgentsListsAgentsKnownFromTheirTokensWithOnlineState() {
-        try (WsClient alice = agent("alice")) {
-            try (WsClient bob = WsClient.connect(vertx, base, TestTokens.supervisor(tenant, "bob"))) {
+        try (WsClient alice = tenant.agent("alice")) {
+            try (WsClient bob = tenant.supervisor("bob")) {
                 bob.ok("ping", Map.of());
             }
             assertEquals("bob", alice.next("user_offline").path("data").path("userId").asText());
@@ -179,13 +181,13 @@ class ConversationRequestsTest {
     @Test
     void roomsReceiveNewMessagesAndOtherTenantsNever() {
         String customer = Seeder.number();
-        InboundMessageService.Result first = seeder.inbound(number, customer, "Rae", "first", start);
+        InboundMessageService.Result first = tenant.inbound(customer, "Rae", "first", start);
         String conversationId = first.conversationId().toString();
         String otherTenant = Seeder.tenant();
-        try (WsClient inRoom = agent("alice");
-             WsClient general = agent("bob");
-             WsClient customerRoom = agent("carol");
-             WsClient notJoined = agent("dan");
+        try (WsClient inRoom = tenant.agent("alice");
+             WsClient general = tenant.agent("bob");
+             WsClient customerRoom = tenant.agent("carol");
+             WsClient notJoined = tenant.agent("dan");
              WsClient stranger = WsClient.connect(vertx, base, TestTokens.supervisor(otherTenant, "alice"))) {
             JsonNode joined = inRoom.ok("join_conversation", Map.of("conversationId", conversationId)).path("data");
             assertEquals(conversationId, joined.path("conversationId").asText());
@@ -195,7 +197,7 @@ class ConversationRequestsTest {
             customerRoom.ok("join_customer", Map.of("customerId", contact.path("id").asText()));
             stranger.ok("join_general", Map.of());
 
-            seeder.inbound(number, customer, "Rae", "second", start.plusSeconds(5));
+            tenant.inbound(customer, "Rae", "second", start.plusSeconds(5));
 
             for (WsClient ws : List.of(inRoom, general, customerRoom)) {
                 JsonNode pushed = ws.next("new_message");
@@ -214,7 +216,7 @@ class ConversationRequestsTest {
 
             inRoom.ok("leave_conversation", Map.of("conversationId", conversationId));
             customerRoom.ok("leave_customer", Map.of("customerId", contact.path("id").asText()));
-            seeder.inbound(number, customer, "Rae", "third", start.plusSeconds(6));
+            tenant.inbound(customer, "Rae", "third", start.plusSeconds(6));
             assertEquals("third", general.next("new_message").path("data").path("content").asText());
             inRoom.assertNo("new_message", Duration.ofMillis(300));
             customerRoom.assertNo("new_message", Duration.ofMillis(100));
@@ -223,9 +225,9 @@ class ConversationRequestsTest {
 
     @Test
     void anotherTenantsConversationContactAndNumberAreNotFound() {
-        InboundMessageService.Result theirs = seeder.inbound(number, Seeder.number(), "Private", "secret", start);
+        InboundMessageService.Result theirs = tenant.inbound(Seeder.number(), "Private", "secret", start);
         String contactId;
-        try (WsClient owner = agent("alice")) {
+        try (WsClient owner = tenant.agent("alice")) {
             contactId = owner.ok("get_contacts", Map.of()).path("data").get(0).path("id").asText();
         }
         try (WsClient ws = WsClient.connect(vertx, base, TestTokens.supervisor(Seeder.tenant(), "eve"))) {
@@ -242,7 +244,7 @@ class ConversationRequestsTest {
                 assertFalse(answer.toString().contains("secret"));
             }
             JsonNode between = ws.request("get_messages_between",
-                    Map.of("fromNumber", number.displayPhoneNumber, "toNumber", "15550000000"));
+                    Map.of("fromNumber", tenant.number().displayPhoneNumber, "toNumber", "15550000000"));
             assertEquals("not_found", between.path("data").path("error").path("code").asText());
             assertEquals(0, ws.ok("get_contacts", Map.of()).path("data").size());
             assertEquals(0, ws.ok("get_conversations", Map.of()).path("data").size());
@@ -251,21 +253,18 @@ class ConversationRequestsTest {
 
     @Test
     void redeliveredInboundMessageChangesNothing() {
-        var message = io.wagateway.conversation.InboundMessage.text(number.phoneNumberId, Seeder.number(), "Dup",
+        var message = io.wagateway.conversation.InboundMessage.text(tenant.number().phoneNumberId, Seeder.number(), "Dup",
                 "wamid.dup-" + java.util.UUID.randomUUID(), start, "once");
         assertEquals(InboundMessageService.Outcome.STORED, seeder.inbound(message).outcome());
         InboundMessageService.Result again = seeder.inbound(message);
         assertEquals(InboundMessageService.Outcome.DUPLICATE, again.outcome());
         assertTrue(again.events().isEmpty());
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             JsonNode conversation = ws.ok("get_conversations", Map.of()).path("data").get(0);
             assertEquals(1, conversation.path("unreadCount").asInt());
         }
     }
 
-    private WsClient agent(String user) {
-        return WsClient.connect(vertx, base, TestTokens.agent(tenant, user));
-    }
 
     private static List<String> names(JsonNode contacts) {
         List<String> names = new ArrayList<>();

@@ -5,11 +5,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
-import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.FakeGraphApi.Reply;
 import io.wagateway.support.FakeGraphResource;
-import io.wagateway.support.Seeder;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.TestTokens;
 import io.wagateway.support.WsClient;
 import jakarta.inject.Inject;
@@ -35,19 +35,17 @@ class NumberStatusAndQrTest {
     Vertx vertx;
 
     @Inject
-    Seeder seeder;
+    Tenants tenants;
 
     @FakeGraphResource.InjectFakeGraph
     FakeGraphApi graph;
 
-    private String tenant;
-    private PhoneNumber number;
+    private TestTenant tenant;
 
     @BeforeEach
     void seed() {
         graph.reset();
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
+        tenant = tenants.fresh(base);
     }
 
     @Test
@@ -60,7 +58,7 @@ class NumberStatusAndQrTest {
             assertTrue(first.path("qrImageUrl").asText().endsWith(".png"));
             FakeGraphApi.Request create = graph.await("/message_qrdls", 1).get(0);
             assertEquals("POST", create.method());
-            assertEquals("/v25.0/" + number.phoneNumberId + "/message_qrdls", create.path());
+            assertEquals("/v25.0/" + tenant.number().phoneNumberId + "/message_qrdls", create.path());
             assertEquals("Hi Acme", create.body().path("prefilled_message").asText());
             assertEquals("PNG", create.body().path("generate_qr_image").asText());
 
@@ -96,13 +94,13 @@ class NumberStatusAndQrTest {
             assertEquals("Acme", status.path("verifiedName").asText());
             assertEquals("GREEN", status.path("qualityRating").asText());
             assertTrue(status.path("canSendMessage").asBoolean());
-            assertEquals(number.displayPhoneNumber, status.path("phoneNumber").asText());
-            FakeGraphApi.Request read = graph.await("/" + number.phoneNumberId, 1).get(0);
+            assertEquals(tenant.number().displayPhoneNumber, status.path("phoneNumber").asText());
+            FakeGraphApi.Request read = graph.await("/" + tenant.number().phoneNumberId, 1).get(0);
             assertEquals("GET", read.method());
             assertTrue(read.query().contains("health_status"));
-            assertEquals("Bearer secret-token-" + number.displayPhoneNumber, read.headers().get("Authorization"));
+            assertEquals("Bearer secret-token-" + tenant.number().displayPhoneNumber, read.headers().get("Authorization"));
             ws.ok("get_connection_status", Map.of());
-            assertEquals(1, graph.requests("/" + number.phoneNumberId).size()); // cached
+            assertEquals(1, graph.requests("/" + tenant.number().phoneNumberId).size()); // cached
         }
     }
 
@@ -121,6 +119,6 @@ class NumberStatusAndQrTest {
     }
 
     private WsClient agent() {
-        return WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"));
+        return WsClient.connect(vertx, base, TestTokens.agent(tenant.id(), "alice"));
     }
 }

@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.conversation.InboundMessageService;
-import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Db;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.FakeGraphApi.Reply;
 import io.wagateway.support.FakeGraphResource;
 import io.wagateway.support.Seeder;
-import io.wagateway.support.TestTokens;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.WsClient;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,10 +43,7 @@ class OutboundSendTest {
     URI base;
 
     @Inject
-    Vertx vertx;
-
-    @Inject
-    Seeder seeder;
+    Tenants tenants;
 
     @Inject
     Db db;
@@ -58,23 +54,21 @@ class OutboundSendTest {
     @FakeGraphResource.InjectFakeGraph
     FakeGraphApi graph;
 
-    private String tenant;
-    private PhoneNumber number;
+    private TestTenant tenant;
     private String customer;
     private InboundMessageService.Result inbound;
 
     @BeforeEach
     void seed() {
         graph.reset();
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
+        tenant = tenants.fresh(base);
         customer = Seeder.number();
-        inbound = seeder.inbound(number, customer, "Cus", "hi there", Instant.now().minusSeconds(60));
+        inbound = tenant.inbound(customer, "Cus", "hi there", Instant.now().minusSeconds(60));
     }
 
     @Test
     void textIsStoredAnsweredAndSentWithTheNumbersToken() {
-        try (WsClient ws = agent("alice"); WsClient colleague = agent("bob")) {
+        try (WsClient ws = tenant.agent("alice"); WsClient colleague = tenant.agent("bob")) {
             colleague.ok("join_conversation", Map.of("conversationId", conversationId()));
             String id = ws.send("send_message", Map.of("to", "+" + customer, "message", "See https://acme.example",
                     "clientMessageId", "c-1"));
@@ -90,8 +84,8 @@ class OutboundSendTest {
 
             FakeGraphApi.Request call = graph.await("/messages", 1).get(0);
             assertEquals("POST", call.method());
-            assertEquals("/v25.0/" + number.phoneNumberId + "/messages", call.path());
-            assertEquals("Bearer secret-token-" + number.displayPhoneNumber, call.headers().get("Authorization"));
+            assertEquals("/v25.0/" + tenant.number().phoneNumberId + "/messages", call.path());
+            assertEquals("Bearer secret-token-" + tenant.number().displayPhoneNumber, call.headers().get("Authorization"));
             assertTrue(call.headers().get("Content-Type").startsWith("application/json"));
             JsonNode body = call.body();
             assertEquals("whatsapp", body.path("messaging_product").asText());
@@ -117,7 +111,7 @@ class OutboundSendTest {
     @Test
     void everyTypeBuildsMetasRequestBody() {
         String replyTarget = inbound.messageId().toString();
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             send(ws, Map.of("to", customer, "type", "template", "template", Map.of("name", "order_update",
                     "language", "en_US", "components", List.of(Map.of("type", "body", "parameters",
                             List.of(Map.of("type", "text", "text", "John")))))));
@@ -157,7 +151,7 @@ class OutboundSendTest {
 
     @Test
     void repeatedClientMessageIdReturnsTheFirstMessageAndSendsOnce() {
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             Map<String, Object> request = Map.of("to", customer, "message", "once", "clientMessageId", "same-id");
             String first = ws.ok("send_message", request).path("data").path("messageId").asText();
             ws.next("message_sent_success");
@@ -167,7 +161,7 @@ class OutboundSendTest {
             ws.assertNo("message_sent_success", Duration.ofMillis(300));
             assertEquals(1, graph.requests("/messages").size());
             assertEquals(1, db.count("select count(*) from message where tenant_id = $1 and client_message_id = $2",
-                    tenant, "same-id"));
+                    tenant.id(), "same-id"));
         }
     }
 
@@ -180,13 +174,13 @@ class OutboundSendTest {
     void clientMessageIdStoredByAConcurrentTransactionAnswersWithThatMessage() {
         UUID theirs = UUID.randomUUID();
         SqlConnection other = pool.getConnection().await().atMost(WsClient.WAIT);
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             Transaction transaction = other.begin().await().atMost(WsClient.WAIT);
             other.preparedQuery("""
                             insert into message (id, tenant_id, conversation_id, direction, type, content,
                                                  client_message_id, status, ts)
                             values ($1, $2, $3, 'outbound', 'text', 'theirs', 'race-1', 'pending', now())""")
-                    .execute(Tuple.of(theirs, tenant, inbound.conversationId())).await().atMost(WsClient.WAIT);
+                    .execute(Tuple.of(theirs, tenant.id(), inbound.conversationId())).await().atMost(WsClient.WAIT);
             String request = ws.send("send_message", Map.of("to", customer, "message", "mine",
                     "clientMessageId", "race-1"));
             ws.assertNo("message_sent", Duration.ofMillis(300)); // blocked on the unique key
@@ -201,7 +195,7 @@ class OutboundSendTest {
         }
         assertEquals(0, graph.requests("/messages").size());
         assertEquals(1, db.count("select count(*) from message where tenant_id = $1 and client_message_id = $2",
-                tenant, "race-1"));
+                tenant.id(), "race-1"));
     }
 
     /**
@@ -212,8 +206,8 @@ class OutboundSendTest {
     @Test
     void concurrentSendsAreStoredTogetherAndEachIsAnsweredOnItsOwn() {
         String stranger = Seeder.number(); // never wrote: text is outside the window, a template is not
-        List<WsClient> agents = List.of(agent("a0"), agent("a1"), agent("a2"), agent("a3"));
-        try (WsClient colleague = agent("bob")) {
+        List<WsClient> agents = List.of(tenant.agent("a0"), tenant.agent("a1"), tenant.agent("a2"), tenant.agent("a3"));
+        try (WsClient colleague = tenant.agent("bob")) {
             colleague.ok("join_conversation", Map.of("conversationId", conversationId()));
             Map<String, String> expected = new java.util.LinkedHashMap<>(); // requestId -> outcome
             Map<String, WsClient> via = new HashMap<>();
@@ -258,7 +252,7 @@ class OutboundSendTest {
             assertEquals(3 * 3, stored); // per round: dup (twice, stored once), plain, template
             graph.await("/messages", stored);
             assertEquals(stored, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'",
-                    tenant));
+                    tenant.id()));
             long lastSeq = 0;
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < 3 * 2; i++) { // the customer's: dup and plain, per round
@@ -282,15 +276,15 @@ class OutboundSendTest {
     @Test
     void outsideTheWindowOnlyTemplatesGoOut() {
         String late = Seeder.number();
-        seeder.inbound(number, late, "Old", "long ago", Instant.now().minus(Duration.ofHours(25)));
-        try (WsClient ws = agent("alice")) {
+        tenant.inbound(late, "Old", "long ago", Instant.now().minus(Duration.ofHours(25)));
+        try (WsClient ws = tenant.agent("alice")) {
             for (String to : List.of(late, Seeder.number())) { // an old conversation, and a customer never seen
                 JsonNode refused = ws.request("send_message", Map.of("to", to, "message", "hello?"));
                 assertEquals("message_send_error", refused.path("event").asText());
                 assertEquals("outside_window", refused.path("data").path("error").path("code").asText());
                 assertTrue(refused.path("data").path("messageId").isMissingNode());
             }
-            assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant));
+            assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant.id()));
             assertEquals(0, graph.requests("/messages").size());
             send(ws, Map.of("to", late, "type", "template", "template", Map.of("name", "reengage", "language",
                     Map.of("code", "en"))));
@@ -302,7 +296,7 @@ class OutboundSendTest {
     void retriesServerErrorsTimeoutsAndThrottlingThenSucceeds() {
         graph.enqueue(Reply.error(500, 1, "An unknown error occurred"), new Reply(200, "{}", 1500),
                 Reply.error(400, 130429, "Rate limit hit"));
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             send(ws, Map.of("to", customer, "message", "persistent"));
             JsonNode success = ws.next("message_sent_success");
             assertTrue(success.path("data").path("data").path("waMessageId").asText().startsWith("wamid.fake-"));
@@ -315,7 +309,7 @@ class OutboundSendTest {
         for (int code : new int[] {131026, 131047}) {
             graph.reset();
             graph.enqueue(Reply.error(400, code, "Message undeliverable"));
-            try (WsClient ws = agent("alice")) {
+            try (WsClient ws = tenant.agent("alice")) {
                 ws.ok("join_conversation", Map.of("conversationId", conversationId()));
                 String messageId = send(ws, Map.of("to", customer, "message", "doomed " + code));
                 JsonNode error = ws.next("message_send_error");
@@ -339,7 +333,7 @@ class OutboundSendTest {
         for (int i = 0; i < 4; i++) {
             graph.enqueue(Reply.error(503, 0, "unavailable"));
         }
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             send(ws, Map.of("to", customer, "message", "unlucky"));
             JsonNode error = ws.next("message_send_error");
             assertEquals("whatsapp_error", error.path("data").path("error").path("code").asText());
@@ -349,7 +343,7 @@ class OutboundSendTest {
 
     @Test
     void invalidSendsAreRefusedBeforeAnythingIsStored() {
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             List<Map<String, Object>> invalid = List.of(
                     Map.of("to", "12", "message", "x"),
                     Map.of("to", customer),
@@ -370,14 +364,14 @@ class OutboundSendTest {
             assertEquals("error", tooLong.path("event").asText());
             assertEquals("bad_request", tooLong.path("data").path("code").asText());
         }
-        assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant));
+        assertEquals(0, db.count("select count(*) from message where tenant_id = $1 and direction = 'outbound'", tenant.id()));
         assertEquals(0, graph.requests("/messages").size());
     }
 
     @Test
     void accessTokenNeverReachesClients() {
         graph.enqueue(Reply.error(401, 190, "Error validating access token"));
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             send(ws, Map.of("to", customer, "message", "x"));
             JsonNode error = ws.next("message_send_error");
             assertEquals(190, error.path("data").path("error").path("metaCode").asInt());
@@ -390,7 +384,7 @@ class OutboundSendTest {
     @Test
     void readReceiptsAndTheTypingIndicatorReachMetaThroughTheOutbox() {
         String inboundWamid = db.string("select wa_message_id from message where id = $1", inbound.messageId());
-        try (WsClient ws = agent("alice")) {
+        try (WsClient ws = tenant.agent("alice")) {
             ws.send("typing_start", Map.of("conversationId", conversationId()));
             FakeGraphApi.Request typing = graph.await("/messages", 1).get(0);
             assertEquals("read", typing.body().path("status").asText());
@@ -409,10 +403,10 @@ class OutboundSendTest {
             ws.ok("ping", Map.of());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (db.count("select count(*) from outbox where tenant_id = $1", tenant) > 0 && System.nanoTime() < deadline) {
+        while (db.count("select count(*) from outbox where tenant_id = $1", tenant.id()) > 0 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(0, db.count("select count(*) from outbox where tenant_id = $1", tenant));
+        assertEquals(0, db.count("select count(*) from outbox where tenant_id = $1", tenant.id()));
     }
 
     private String send(WsClient ws, Map<String, Object> request) {
@@ -424,8 +418,5 @@ class OutboundSendTest {
         return inbound.conversationId().toString();
     }
 
-    private WsClient agent(String user) {
-        return WsClient.connect(vertx, base, TestTokens.agent(tenant, user));
-    }
 
 }

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Db;
 import io.wagateway.support.Seeder;
+import io.wagateway.support.Tenants;
+import io.wagateway.support.TestTenant;
 import io.wagateway.support.TestTokens;
 import io.wagateway.support.Webhooks;
 import io.wagateway.support.WsClient;
@@ -39,15 +41,16 @@ class WebhookResourceTest {
     Seeder seeder;
 
     @Inject
+    Tenants tenants;
+
+    @Inject
     Db db;
 
-    private String tenant;
-    private PhoneNumber number;
+    private TestTenant tenant;
 
     @BeforeEach
     void seed() {
-        tenant = Seeder.tenant();
-        number = seeder.phoneNumber(tenant);
+        tenant = tenants.fresh(base);
     }
 
     @Test
@@ -68,25 +71,25 @@ class WebhookResourceTest {
 
     @Test
     void signedMessageIsStoredAndPushed() {
-        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"))) {
+        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant.id(), "alice"))) {
             ws.ok("join_general", Map.of());
             String from = Seeder.number();
             String wamid = Webhooks.wamid();
-            Webhooks.post(Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, from, "Kim", wamid, "hello"))
+            Webhooks.post(Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, from, "Kim", wamid, "hello"))
                     .then().statusCode(200);
             JsonNode pushed = ws.next("new_message");
             assertEquals("hello", pushed.path("data").path("content").asText());
             assertEquals(wamid, pushed.path("data").path("waMessageId").asText());
             assertEquals(from, pushed.path("data").path("from").asText());
             assertEquals(1, db.count("select count(*) from message where wa_message_id = $1", wamid));
-            assertEquals("Kim", db.string("select name from contact where tenant_id = $1 and wa_id = $2", tenant, from));
+            assertEquals("Kim", db.string("select name from contact where tenant_id = $1 and wa_id = $2", tenant.id(), from));
         }
     }
 
     @Test
     void badMissingOrAlteredSignaturesAreRefusedAndStoreNothing() {
         String wamid = Webhooks.wamid();
-        String body = Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, Seeder.number(), "X", wamid, "hi");
+        String body = Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, Seeder.number(), "X", wamid, "hi");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String good = Webhooks.signature(bytes);
         given().contentType("application/json").body(bytes).post(Webhooks.PATH).then().statusCode(401);
@@ -106,7 +109,7 @@ class WebhookResourceTest {
     void signatureIsCheckedOnTheRawBytesWithMetasEscapes() {
         // Meta escapes non-ASCII as \\uXXXX and '/' as '\\/': re-serializing would change the bytes
         String wamid = Webhooks.wamid();
-        String body = Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, Seeder.number(), "Jos\\u00e9",
+        String body = Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, Seeder.number(), "Jos\\u00e9",
                 wamid, "caf\\u00e9 https:\\/\\/example.com \\ud83d\\ude00");
         Webhooks.post(body).then().statusCode(200);
         assertEquals("café https://example.com 😀",
@@ -118,16 +121,16 @@ class WebhookResourceTest {
     @Test
     void nulCharactersInAMessageAreDroppedNotFatal() {
         String wamid = Webhooks.wamid();
-        Webhooks.post(Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, Seeder.number(), "N\\u0000ul",
+        Webhooks.post(Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, Seeder.number(), "N\\u0000ul",
                 wamid, "a\\u0000b")).then().statusCode(200);
         assertEquals("ab", db.string("select content from message where wa_message_id = $1", wamid));
     }
 
     @Test
     void redeliveryChangesNothingAndPushesNothingAgain() {
-        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"))) {
+        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant.id(), "alice"))) {
             ws.ok("join_general", Map.of());
-            String body = Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, Seeder.number(), "D",
+            String body = Webhooks.text(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, Seeder.number(), "D",
                     Webhooks.wamid(), "once");
             Webhooks.post(body).then().statusCode(200);
             Webhooks.post(body).then().statusCode(200);
@@ -141,14 +144,14 @@ class WebhookResourceTest {
 
     @Test
     void batchIsHandledWholeAndABadItemDropsNothingElse() {
-        PhoneNumber second = seeder.phoneNumber(tenant);
+        PhoneNumber second = seeder.phoneNumber(tenant.id());
         String a = Webhooks.wamid();
         String b = Webhooks.wamid();
         String c = Webhooks.wamid();
         String from = Seeder.number();
         String body = Webhooks.entries(List.of(
                 Webhooks.entry("waba-1",
-                        Webhooks.change(number.phoneNumberId, number.displayPhoneNumber, "\"messages\":["
+                        Webhooks.change(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber, "\"messages\":["
                                 + Webhooks.textMessage(from, a, "one", Instant.now()) + ","
                                 + "{\"from\":\"" + from + "\",\"timestamp\":\"1\",\"type\":\"text\"}" + ","
                                 + Webhooks.textMessage(from, b, "two", Instant.now()) + "]")),
@@ -158,7 +161,7 @@ class WebhookResourceTest {
                         "{\"field\":\"some_future_field\",\"value\":{\"x\":1}}")));
         Webhooks.post(body).then().statusCode(200);
         assertEquals(3, db.count("select count(*) from message where wa_message_id in ($1, $2, $3)", a, b, c));
-        assertEquals(2, db.count("select count(*) from conversation where tenant_id = $1", tenant));
+        assertEquals(2, db.count("select count(*) from conversation where tenant_id = $1", tenant.id()));
         assertTrue(db.count("select count(*) from webhook_failure where reason like 'message without id%' "
                 + "and item->>'from' = $1", from) >= 1);
     }
@@ -169,7 +172,7 @@ class WebhookResourceTest {
         String ts = String.valueOf(Instant.now().getEpochSecond());
         String m = "\"from\":\"" + from + "\",\"timestamp\":\"" + ts + "\",";
         String original = Webhooks.wamid();
-        String body = Webhooks.delivery(Webhooks.change(number.phoneNumberId, number.displayPhoneNumber,
+        String body = Webhooks.delivery(Webhooks.change(tenant.number().phoneNumberId, tenant.number().displayPhoneNumber,
                 "\"contacts\":[{\"profile\":{\"name\":\"Ty\"},\"wa_id\":\"" + from + "\"}],\"messages\":["
                         + "{" + m + "\"id\":\"" + original + "\",\"type\":\"image\",\"image\":{\"id\":\"media-1\","
                         + "\"mime_type\":\"image/jpeg\",\"sha256\":\"abc\",\"caption\":\"a photo\"}},"
@@ -186,10 +189,10 @@ class WebhookResourceTest {
                         + "{" + m + "\"id\":\"" + Webhooks.wamid() + "\",\"type\":\"unsupported\",\"errors\":"
                         + "[{\"code\":131051,\"title\":\"Message type unknown\"}],\"unsupported\":{\"type\":\"poll\"}},"
                         + "{" + m + "\"id\":\"" + Webhooks.wamid() + "\",\"type\":\"text\",\"text\":{\"body\":\"re\"},"
-                        + "\"context\":{\"from\":\"" + number.displayPhoneNumber + "\",\"id\":\"" + original + "\"},"
+                        + "\"context\":{\"from\":\"" + tenant.number().displayPhoneNumber + "\",\"id\":\"" + original + "\"},"
                         + "\"brand_new_field\":{\"x\":[1,2]}}]"));
         Webhooks.post(body).then().statusCode(200);
-        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"))) {
+        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant.id(), "alice"))) {
             String conversationId = ws.ok("get_conversations", Map.of()).path("data").get(0).path("id").asText();
             JsonNode messages = ws.ok("get_messages", Map.of("conversationId", conversationId)).path("data");
             assertEquals(8, messages.size(), messages.toString());
@@ -225,17 +228,17 @@ class WebhookResourceTest {
 
     @Test
     void qualityUpdateChangesTheNumberAndTellsTheTenant() {
-        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant, "alice"))) {
+        try (WsClient ws = WsClient.connect(vertx, base, TestTokens.agent(tenant.id(), "alice"))) {
             String body = Webhooks.entries(List.of(Webhooks.entry("waba-1",
                     "{\"field\":\"phone_number_quality_update\",\"value\":{\"display_phone_number\":\""
-                            + number.displayPhoneNumber + "\",\"event\":\"FLAGGED\",\"current_limit\":\"TIER_1K\"}}")));
+                            + tenant.number().displayPhoneNumber + "\",\"event\":\"FLAGGED\",\"current_limit\":\"TIER_1K\"}}")));
             Webhooks.post(body).then().statusCode(200);
             JsonNode update = ws.next("whatsapp_status_update");
             assertEquals("RED", update.path("data").path("qualityRating").asText());
-            assertEquals(number.displayPhoneNumber, update.path("data").path("phoneNumber").asText());
+            assertEquals(tenant.number().displayPhoneNumber, update.path("data").path("phoneNumber").asText());
             assertEquals("FLAGGED", update.path("data").path("reason").asText());
             String account = Webhooks.entries(List.of(Webhooks.entry("waba-1",
-                    "{\"field\":\"account_update\",\"value\":{\"phone_number\":\"" + number.displayPhoneNumber
+                    "{\"field\":\"account_update\",\"value\":{\"phone_number\":\"" + tenant.number().displayPhoneNumber
                             + "\",\"event\":\"DISABLED_UPDATE\"}}")));
             Webhooks.post(account).then().statusCode(200);
             JsonNode disabled = ws.next("whatsapp_status_update");
