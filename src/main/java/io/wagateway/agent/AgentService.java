@@ -39,8 +39,7 @@ public class AgentService {
         this.pool = pool;
         this.fanout = fanout;
         this.json = json;
-        this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, events -> {
-        }, size -> metrics.groupCommit("agents", size));
+        this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, size -> metrics.groupCommit("agents", size));
     }
 
     /** Upserts the agent from a verified identity; keeps its status. */

@@ -40,6 +40,7 @@ public class InboundMessageService {
     private final ConversationRows rows;
     private final EventLog eventLog;
     private final ConversationEvents events;
+    private final FanoutService fanout;
     private final GroupCommit<InboundMessage, Result> batches;
 
     public InboundMessageService(Pool pool, InboundStore store, ConversationRows rows, EventLog eventLog,
@@ -50,8 +51,8 @@ public class InboundMessageService {
         this.rows = rows;
         this.eventLog = eventLog;
         this.events = events;
-        this.batches = new GroupCommit<>(vertx, MAX_BATCH, batch -> pool.withTransaction(c -> storeTogether(c, batch)),
-                fanout::publishCommitted, size -> metrics.groupCommit("inbound", size));
+        this.fanout = fanout;
+        this.batches = new GroupCommit<>(vertx, MAX_BATCH, this::storeAndPush, size -> metrics.groupCommit("inbound", size));
     }
 
     /**
@@ -61,6 +62,12 @@ public class InboundMessageService {
      */
     public Uni<Result> record(InboundMessage message) {
         return batches.submit(message.phoneNumberId(), message);
+    }
+
+    /** A batch: stored in one transaction, and its events pushed to the subscribed sessions once committed. */
+    private Uni<GroupCommit.Outcome> storeAndPush(List<InboundMessage> batch) {
+        return pool.withTransaction(connection -> storeTogether(connection, batch))
+                .invoke(stored -> fanout.publishCommitted(stored.events()));
     }
 
     /** One transaction: every message stored, then all their events appended with one seq update. */

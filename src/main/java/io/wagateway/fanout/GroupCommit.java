@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -27,7 +26,8 @@ import java.util.function.IntConsumer;
  * was 33 to 58 ms instead of 10 to 15 ms for 1,000 sends/s, 32 instead of 18 ms for 500 webhooks/s).
  *
  * <p>A batch that fails as a whole is retried one item per transaction, so a bad item only fails
- * itself. The batch's events are published after its commit, before its callers hear back.
+ * itself. The store function pushes what it committed itself (visibly, in the service), before
+ * GroupCommit answers the batch's callers.
  *
  * @param <I> what a caller submits
  * @param <R> what a caller gets back
@@ -36,28 +36,27 @@ public final class GroupCommit<I, R> {
 
     /**
      * What one batch transaction produced: per item, in order, its result or the Throwable that failed
-     * that item alone (e.g. a validation error); and the events it appended, to publish after commit.
+     * that item alone (e.g. a validation error); and the events it appended, which the store function
+     * pushes once they are committed.
      */
     public record Outcome(List<Object> perItem, List<DurableEvent> events) {}
 
     private final Vertx vertx;
     private final int maxBatch;
     private final Function<List<I>, Uni<Outcome>> storeTogether;
-    private final Consumer<List<DurableEvent>> publish;
     private final IntConsumer batchSizes;
     private final ConcurrentMap<String, Lane<I, R>> lanes = new ConcurrentHashMap<>();
 
     /**
-     * @param storeTogether stores a batch in one transaction that it opens and commits itself
-     * @param publish       delivers committed events (FanoutService::publishCommitted)
+     * @param storeTogether stores a batch in one transaction that it opens and commits itself, then
+     *                      pushes the committed events
      * @param batchSizes    told the size of each batch (a metric)
      */
     public GroupCommit(Vertx vertx, int maxBatch, Function<List<I>, Uni<Outcome>> storeTogether,
-                       Consumer<List<DurableEvent>> publish, IntConsumer batchSizes) {
+                       IntConsumer batchSizes) {
         this.vertx = vertx;
         this.maxBatch = maxBatch;
         this.storeTogether = storeTogether;
-        this.publish = publish;
         this.batchSizes = batchSizes;
     }
 
@@ -115,7 +114,6 @@ public final class GroupCommit<I, R> {
                         ? Uni.createFrom().item(new Outcome(List.of(failure), List.of()))
                         : oneByOne(items))
                 .subscribe().with(outcome -> {
-                    publish.accept(outcome.events());
                     for (int i = 0; i < batch.size(); i++) {
                         batch.get(i).settle(outcome.perItem().get(i));
                     }
@@ -127,24 +125,21 @@ public final class GroupCommit<I, R> {
     }
 
     /**
-     * Each item in its own transaction, after a batch failed as a whole. One after another as a
-     * stream: a chain of Unis built by looping over the items would nest as deep as the batch is long.
+     * Each item in its own transaction, after a batch failed as a whole (each pushes its own events).
+     * One after another as a stream: a chain of Unis built by looping over the items would nest as
+     * deep as the batch is long.
      */
     private Uni<Outcome> oneByOne(List<I> items) {
         List<Object> perItem = new ArrayList<>(items.size());
-        List<DurableEvent> events = new ArrayList<>();
         return Multi.createFrom().iterable(items)
                 .onItem().transformToUniAndConcatenate(item -> storeTogether.apply(List.of(item))
-                        .invoke(one -> {
-                            perItem.add(one.perItem().get(0));
-                            events.addAll(one.events());
-                        })
+                        .invoke(one -> perItem.add(one.perItem().get(0)))
                         .onFailure().recoverWithItem(failure -> {
                             perItem.add(failure);
                             return null;
                         })
                         .replaceWith(Boolean.TRUE)) // a stream's items must not be null; results may be
                 .collect().last()
-                .map(done -> new Outcome(perItem, events));
+                .map(done -> new Outcome(perItem, List.of()));
     }
 }

@@ -50,6 +50,7 @@ public class OutboundMessageService {
     private final SendStore store;
     private final ObjectMapper json;
     private final ConversationEvents events;
+    private final FanoutService fanout;
     private final GroupCommit<Request, Accepted> batches;
 
     public OutboundMessageService(Pool pool, SendStore store, ObjectMapper json, ConversationEvents events,
@@ -58,10 +59,8 @@ public class OutboundMessageService {
         this.store = store;
         this.json = json;
         this.events = events;
-        this.batches = new GroupCommit<>(vertx, MAX_BATCH,
-                batch -> store(batch).onFailure(SendStore::clientMessageIdTaken)
-                        .recoverWithUni(() -> store(batch)), // now the repeat is found like any other
-                fanout::publishCommitted, size -> metrics.groupCommit("send", size));
+        this.fanout = fanout;
+        this.batches = new GroupCommit<>(vertx, MAX_BATCH, this::storeAndPush, size -> metrics.groupCommit("send", size));
     }
 
     public Uni<Accepted> send(ClientIdentity me, SendMessage request) {
@@ -70,6 +69,16 @@ public class OutboundMessageService {
         } catch (ProtocolException refused) {
             return Uni.createFrom().failure(refused);
         }
+    }
+
+    /**
+     * A batch: stored in one transaction, and its events pushed once committed. A clientMessageId
+     * that a concurrent transaction stored first fails the batch: stored again, it finds that
+     * message like any repeat.
+     */
+    private Uni<GroupCommit.Outcome> storeAndPush(List<Request> batch) {
+        return store(batch).onFailure(SendStore::clientMessageIdTaken).recoverWithUni(() -> store(batch))
+                .invoke(stored -> fanout.publishCommitted(stored.events()));
     }
 
     private Uni<GroupCommit.Outcome> store(List<Request> batch) {

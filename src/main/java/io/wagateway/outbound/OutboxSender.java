@@ -84,8 +84,9 @@ public class OutboxSender {
         this.outcomes = outcomes;
         this.json = json;
         this.retries = new RetryPolicy(config.whatsapp());
-        this.completions = new GroupCommit<>(vertx, BATCH, batch -> pool.withTransaction(c -> recordSent(c, batch)),
-                fanout::publishCommitted, size -> metrics.groupCommit("sent", size));
+        this.completions = new GroupCommit<>(vertx, BATCH, batch -> pool.withTransaction(c -> recordSent(c, batch))
+                .invoke(recorded -> fanout.publishCommitted(recorded.events())), // pushed once committed
+                size -> metrics.groupCommit("sent", size));
     }
 
     void start(@Observes StartupEvent event) {

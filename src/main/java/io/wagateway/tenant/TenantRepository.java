@@ -1,18 +1,26 @@
 package io.wagateway.tenant;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Tenants exist implicitly: created the first time a number, an agent or a delivery names them. */
 @ApplicationScoped
 public class TenantRepository {
 
-    /** Must run inside a session; idempotent. */
+    private final Pool pool;
+
+    public TenantRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Idempotent, and committed on its own: a tenant row is never removed, so a caller's own
+     * transaction can reference it whatever becomes of that transaction.
+     */
     public Uni<Void> ensureExists(String tenant) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("insert into tenant (id) values (:id) on conflict (id) do nothing")
-                .setParameter("id", tenant)
-                .executeUpdate()).replaceWithVoid();
+        return pool.preparedQuery("insert into tenant (id) values ($1) on conflict (id) do nothing")
+                .execute(Tuple.of(tenant)).replaceWithVoid();
     }
 }

@@ -2,9 +2,10 @@ package io.wagateway.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.conversation.InboundMessageService;
 import io.wagateway.conversation.MessageStatusService;
 import io.wagateway.phonenumber.NumberStateService;
@@ -39,9 +40,11 @@ public class WebhookIngestion {
     private final InboundMessageService inbound;
     private final MessageStatusService statuses;
     private final NumberStateService numberStates;
+    private final Pool pool;
 
     public WebhookIngestion(ObjectMapper json, InboundMessageService inbound, MessageStatusService statuses,
-                            NumberStateService numberStates) {
+                            NumberStateService numberStates, Pool pool) {
+        this.pool = pool;
         this.json = json;
         this.inbound = inbound;
         this.statuses = statuses;
@@ -157,11 +160,8 @@ public class WebhookIngestion {
     }
 
     private Uni<ItemResult> fail(String reason, JsonNode item) {
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
-                        .createNativeQuery("insert into webhook_failure (reason, item) values (:reason, cast(cast(:item as text) as jsonb))")
-                        .setParameter("reason", reason)
-                        .setParameter("item", item.toString())
-                        .executeUpdate()))
+        return pool.preparedQuery("insert into webhook_failure (reason, item) values ($1, cast($2::text as jsonb))")
+                .execute(Tuple.of(reason, item.toString()))
                 .replaceWith(ItemResult.FAILED);
     }
 

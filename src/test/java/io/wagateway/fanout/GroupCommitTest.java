@@ -43,7 +43,6 @@ class GroupCommitTest {
             List<Object> results = new ArrayList<>();
             batch.forEach(i -> results.add(i % 2 == 0 ? null : "stored " + i));
             return Uni.createFrom().item(new GroupCommit.Outcome(results, List.of()));
-        }, events -> {
         }, size -> {
         });
         // submitted from one Vert.x task, so that they wait in one batch
