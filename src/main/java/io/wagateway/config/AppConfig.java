@@ -154,6 +154,10 @@ public interface AppConfig {
         @WithDefault("1s")
         Duration outboxPollInterval();
 
+        /** How often the outbox depth and oldest-row age gauges are read from the database. */
+        @WithDefault("10s")
+        Duration outboxMetricsInterval();
+
         /** How often each number's connection status is read from Meta. */
         @WithDefault("5m")
         Duration statusRefreshInterval();

@@ -211,7 +211,7 @@ public class GatewayMetrics {
      * Reads the outbox depth and the age of its oldest row. Periodic rather than per scrape, so that
      * scrapes never touch the database; every instance reports the same shared figures.
      */
-    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${app.whatsapp.outbox-metrics-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> refreshOutbox() {
         return pool.query("select count(*), coalesce(extract(epoch from now() - min(created_at)), 0) from outbox")
                 .execute()
