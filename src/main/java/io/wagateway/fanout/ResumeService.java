@@ -35,9 +35,10 @@ public class ResumeService {
             subscriber.holdLive();
             fanout.whenDelivered(subscriber.tenant(), upTo -> recover(subscriber, lastSeq, upTo, resumed));
         });
+        // the floor is what the client had: not upTo, since a live event at or below upTo may be
+        // among the held ones (delivered after the hold, before upTo was read), which the replay skips
         return Uni.createFrom().completionStage(resumed)
-                .call(result -> onLoop(subscriber, () -> subscriber.releaseLive(answer.apply(result),
-                        Math.max(lastSeq, result.lastSeq()))))
+                .call(result -> onLoop(subscriber, () -> subscriber.releaseLive(answer.apply(result), lastSeq)))
                 .onFailure().call(() -> onLoop(subscriber, () -> subscriber.releaseLive(null, lastSeq)));
     }
 

@@ -27,6 +27,11 @@ public interface Subscriber {
      */
     CompletionStage<Integer> replay(List<DurableEvent> page);
 
-    /** Ends the replay: the answer (if any), then the live events held meanwhile, then live again. */
+    /**
+     * Ends the replay: the answer (if any), then the live events held meanwhile, then live again.
+     *
+     * @param floor the seq up to which the client has every event (its {@code lastSeq}): held and
+     *              later live events at or below it are dropped; nothing above it may be
+     */
     void releaseLive(String answerFrame, long floor);
 }
