@@ -92,6 +92,10 @@ export function tokenExpiry(token: string): number {
   }
 }
 
+/** crypto.randomUUID exists only in secure contexts (https, localhost): a v4 UUID from getRandomValues otherwise. */
+const uuid = (): string => crypto.randomUUID?.() ?? '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) =>
+  (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16));
+
 const errorOf = (e: any, fallback = 'internal') =>
   new GatewayError(e?.code ?? fallback, e?.message ?? String(e), e?.metaCode, e?.details);
 
@@ -559,7 +563,7 @@ export class GatewayClient {
    * the resume, in order. Its clientMessageId makes a repeat after a reconnect harmless.
    */
   sendMessage(message: SendMessageData): SendHandle {
-    const clientMessageId = message.clientMessageId ?? crypto.randomUUID();
+    const clientMessageId = message.clientMessageId ?? uuid();
     const entry: OutboxEntry = {
       clientMessageId, data: { ...message, clientMessageId }, accepted: deferred(), settled: deferred(),
     };

@@ -597,3 +597,16 @@ describe('events', () => {
 it('needs a WebSocket on Node', () => {
   expect(() => new GatewayClient({ url: 'ws://x', getToken: () => 't' })).toThrow(/WebSocket/);
 });
+
+it('makes a v4 clientMessageId also where crypto.randomUUID is missing (insecure contexts)', async () => {
+  const { client } = makeClient();
+  const original = crypto.randomUUID;
+  Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+  try {
+    const ids = new Set([...Array(50)].map(() => client.sendMessage({ to: '1', message: 'x' }).clientMessageId));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  } finally {
+    Object.defineProperty(crypto, 'randomUUID', { value: original, configurable: true });
+  }
+});
