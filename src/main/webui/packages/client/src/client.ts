@@ -129,6 +129,7 @@ export class GatewayClient {
   private recent = new Set<number>(); // seqs delivered lately, for dedupe
   private initialResume: number | null = null; // a reloaded page resumes after its first joins
   private joinsInFlight = 0;
+  private resuming = false;
   private outbox: OutboxEntry[] = [];
   private sending: OutboxEntry | null = null;
   private settling = new Map<string, OutboxEntry>(); // by messageId: accepted, not yet settled
@@ -343,14 +344,17 @@ export class GatewayClient {
 
   private async resume(from: number, gen: number) {
     this.holding = true;
+    this.resuming = true;
     let r: Resumed;
     try {
       r = await this.call('resume', { lastSeq: from }, 30_000) as Resumed;
     } catch {
+      this.resuming = false;
       // a timeout on a live socket: replace it (a socket that closed is already being replaced)
       if (gen === this.gen && this.ws?.readyState === OPEN) this.replace('resume failed');
       return false;
     }
+    this.resuming = false;
     if (gen !== this.gen) return false;
     this.initialResume = null;
     this.holding = false;
@@ -529,7 +533,7 @@ export class GatewayClient {
     if (this.initialResume !== null) this.holding = true; // a reloaded page: resume once its joins are in
     this.joinsInFlight++;
     const done = () => {
-      if (--this.joinsInFlight === 0 && this.initialResume !== null && this.state === 'open') {
+      if (--this.joinsInFlight === 0 && this.initialResume !== null && this.state === 'open' && !this.resuming) {
         this.resume(this.initialResume, this.gen);
       }
     };

@@ -279,6 +279,25 @@ describe('resume', () => {
     expect(seen).toEqual([13, 14, 15]);
   });
 
+  it('a reloaded page sends one resume even when another join answers while it runs', async () => {
+    const storage = memoryStorage();
+    const first = await connected({ storage });
+    first.ws.push(msg(12));
+    first.client.close();
+    const { client, ws } = await connected({ storage });
+    const a = client.joinGeneral();
+    await flush();
+    ws.reply('join_general', 'general_joined', { room: 'g' });
+    await a;
+    await flush();
+    const b = client.joinConversation('c1');
+    await flush();
+    ws.reply('join_conversation', 'joined_conversation', { conversationId: 'c1', room: 'c' });
+    await b;
+    await flush();
+    expect(ws.events().filter((e) => e === 'resume')).toEqual(['resume']);
+  });
+
   it('without any lastSeq a reconnect cannot resume: it emits reload', async () => {
     const { client, ws } = await connected();
     const reload = vi.fn();
