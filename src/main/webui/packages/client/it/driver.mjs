@@ -1,9 +1,10 @@
 // Drives the built client (dist/index.js) on Node for ClientLibraryIT (src/test/java/io/wagateway/client):
 // commands come in on stdin and what the client sees goes out on stdout, one JSON object a line.
-//   node driver.mjs <ws url>        token in WAGATEWAY_TOKEN
+//   node driver.mjs <ws url>        token in WAGATEWAY_TOKEN, optional WAGATEWAY_STORAGE_FILE
 //   in:  {"id":1,"cmd":"joinGeneral"} | {"id":2,"cmd":"send","to":"...","message":"..."}
 //   out: {"type":"state","state":"open"} {"type":"message","seq":7,...} {"type":"resumed",...}
 //        {"type":"close","code":1001} {"type":"ok","id":1} {"type":"accepted","id":2,...} {"type":"settled",...}
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { GatewayClient } from '../dist/index.js';
@@ -18,7 +19,17 @@ class LoggingWebSocket extends WebSocket {
   }
 }
 
+// WAGATEWAY_STORAGE_FILE: a storage that outlives the process, so that a second driver on the same
+// file plays the same page after a reload (writes are synchronous: nothing is lost to a SIGKILL)
+const file = process.env.WAGATEWAY_STORAGE_FILE;
+const read = () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
+const storage = file ? {
+  get: (k) => read()[k],
+  set: (k, v) => writeFileSync(file, JSON.stringify({ ...read(), [k]: v })),
+} : undefined;
+
 const client = new GatewayClient({
+  storage,
   url: process.argv[2],
   getToken: async () => process.env.WAGATEWAY_TOKEN,
   WebSocket: LoggingWebSocket,

@@ -75,11 +75,13 @@ class ClientLibraryIT {
         AppProcess app = AppProcess.start("client-a", postgres.getPort(), env).awaitReady();
         servesTheBundleAndLeavesOtherPathsAlone(app);
         Path log = Path.of("target", "it-client-node.log").toAbsolutePath();
+        Path storage = Path.of("target", "it-client-storage.json").toAbsolutePath();
         Files.deleteIfExists(log);
+        Files.deleteIfExists(storage);
         List<String> expected = new ArrayList<>();
         try (CuttableProxy proxy = new CuttableProxy(app.base.getPort());
              NodeClient client = new NodeClient("ws://127.0.0.1:" + proxy.port() + "/ws",
-                     AppProcess.token(TENANT, "alice"), log)) {
+                     AppProcess.token(TENANT, "alice"), log, storage)) {
             client.await(0, state("open"), WAIT, "open");
             int joined = client.command("joinGeneral", Map.of());
             client.await(0, n -> type("ok").test(n) && n.path("id").asInt() == joined, WAIT, "general joined");
@@ -144,15 +146,41 @@ class ClientLibraryIT {
             client.await(mark, n -> type("accepted").test(n) && n.path("id").asInt() == send2, WAIT, "send accepted");
             awaitInbound(client, expected);
 
+            assertTrue(client.lines().stream().noneMatch(type("reload")), "no reload: every resume recovered");
+
+            // 4. the page reloads while a send is queued and a message arrives: the new page (same
+            // storage) sends it once and resumes from the old page's lastSeq
+            mark = client.lines().size();
+            proxy.cut();
+            client.await(mark, state("reconnecting"), WAIT, "reconnecting before the reload");
+            int send3 = client.command("send", Map.of("to", CUSTOMER, "message", "sent before the reload"));
+            String id3 = queued(client, mark, send3);
+            client.kill();
+            inbound(app, "m12", expected);
+            proxy.restore();
+            try (NodeClient reloaded = new NodeClient("ws://127.0.0.1:" + proxy.port() + "/ws",
+                    AppProcess.token(TENANT, "alice"), log, storage)) {
+                reloaded.await(0, state("open"), WAIT, "the reloaded page open");
+                reloaded.command("joinGeneral", Map.of());
+                reloaded.await(0, type("resumed"), WAIT, "the reloaded page resumed");
+                reloaded.await(0, inboundMessage("m12"), WAIT, "m12 on the reloaded page");
+                reloaded.await(0, n -> type("message").test(n) && id3.equals(n.path("clientMessageId").asText()), WAIT,
+                        "the queued send, stored");
+                assertEquals(List.of("m12"), reloaded.lines().stream().filter(type("message"))
+                        .filter(n -> "inbound".equals(n.path("direction").asText()))
+                        .map(n -> n.path("content").asText()).toList(), "only what the old page missed");
+            }
+
             // each send: one stored message with its clientMessageId, one Graph API call
-            for (String[] send : new String[][] {{id1, "sent while cut"}, {id2, "sent while crashed"}}) {
+            String[][] sends = {{id1, "sent while cut"}, {id2, "sent while crashed"}, {id3, "sent before the reload"}};
+            for (String[] send : sends) {
                 assertEquals(1, count("select count(*) from message where client_message_id = ?", send[0]), send[1]);
                 awaitGraphCalls(send[1]);
             }
             Thread.sleep(1500); // an outbox poll or two later: still one call each
-            assertEquals(1, graphCalls("sent while cut"));
-            assertEquals(1, graphCalls("sent while crashed"));
-            assertTrue(client.lines().stream().noneMatch(type("reload")), "no reload: every resume recovered");
+            for (String[] send : sends) {
+                assertEquals(1, graphCalls(send[1]), send[1]);
+            }
         } finally {
             app.stop();
         }

@@ -33,12 +33,13 @@ final class NodeClient implements AutoCloseable {
     private final Path log;
     private int nextId;
 
-    NodeClient(String url, String token, Path log) throws IOException {
+    NodeClient(String url, String token, Path log, Path storage) throws IOException {
         this.log = log;
         ProcessBuilder builder = new ProcessBuilder("node", DRIVER.toString(), url)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("WAGATEWAY_TOKEN", token);
         builder.environment().put("WAGATEWAY_MAX_DELAY_MS", "5000");
+        builder.environment().put("WAGATEWAY_STORAGE_FILE", storage.toString());
         process = builder.start();
         stdin = process.getOutputStream();
         Thread reader = new Thread(() -> {
@@ -102,8 +103,17 @@ final class NodeClient implements AutoCloseable {
         return n -> "state".equals(n.path("type").asText()) && state.equals(n.path("state").asText());
     }
 
+    /** SIGKILL: the tab is closed or reloaded with no chance to clean up. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws Exception {
+        if (!process.isAlive()) {
+            return;
+        }
         try {
             command("close", Map.of());
         } catch (IOException gone) {
