@@ -192,7 +192,7 @@ export class GatewayClient {
     const g = globalThis as any;
     g.addEventListener?.('online', this.wake);
     g.document?.addEventListener?.('visibilitychange', this.onVisible);
-    this.ready.then(() => this.open());
+    this.ready.then(() => { if (!this.stopped) this.open(); });
   }
 
   close() {
@@ -578,8 +578,9 @@ export class GatewayClient {
   }
 
   private saveOutbox() {
-    const plain = this.outbox.map(({ clientMessageId, data }) => ({ clientMessageId, data }));
-    Promise.resolve(this.storage.set(this.key + ':outbox', plain)).catch(() => {});
+    // after the load: a write before it would replace the queue of the page before the reload
+    this.ready.then(() => this.storage.set(this.key + ':outbox',
+      this.outbox.map(({ clientMessageId, data }) => ({ clientMessageId, data })))).catch(() => {});
   }
 
   /** One send in flight at a time, so that the server stores them in the order they were made. */

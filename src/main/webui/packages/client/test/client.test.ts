@@ -425,6 +425,26 @@ describe('sends', () => {
     expect(await storage.get('wagateway:ws://gw/ws:outbox')).toEqual([]);
   });
 
+  it('a send made before the stored queue is loaded keeps the stored one, first', async () => {
+    const storage = memoryStorage();
+    const first = makeClient({ storage });
+    const old = first.client.sendMessage({ to: '1', message: 'old' });
+    await flush();
+    const { client } = makeClient({ storage }); // the reloaded page sends at once
+    const fresh = client.sendMessage({ to: '1', message: 'new' });
+    await flush();
+    const stored = (await storage.get('wagateway:ws://gw/ws:outbox')) as any[];
+    expect(stored.map((e) => e.clientMessageId)).toEqual([old.clientMessageId, fresh.clientMessageId]);
+  });
+
+  it('close() right after connect() opens nothing', async () => {
+    const { client } = makeClient();
+    client.connect();
+    client.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all.length).toBe(0);
+  });
+
   it('a send refused as rate_limited is tried again, not dropped', async () => {
     const { client, ws } = await connected();
     const s = client.sendMessage({ to: '155', message: 'x' });
