@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.wagateway.config.CombinedWrite;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
@@ -72,14 +73,18 @@ public class InboundMessageService {
 
     /** One transaction: every message stored, then all their events appended with one seq update. */
     private Uni<GroupCommit.Outcome> storeTogether(SqlConnection connection, List<InboundMessage> batch) {
-        return store.number(connection, batch.get(0).phoneNumberId()).chain(number -> {
+        // generic plans: the event append binds arrays, which PostgreSQL would otherwise plan anew every
+        // time (see CombinedWrite.reusePlans); sent with the first query, so no extra round trip
+        Uni<PhoneNumber> number = Uni.combine().all().unis(CombinedWrite.reusePlans(connection),
+                store.number(connection, batch.get(0).phoneNumberId())).with((plans, found) -> found);
+        return number.chain(found -> {
             List<Stored> stored = new ArrayList<>(batch.size());
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (InboundMessage message : batch) {
-                chain = chain.chain(() -> (number == null ? Uni.createFrom().item(Stored.of(Outcome.UNKNOWN_NUMBER))
-                        : store(connection, number, message)).invoke(stored::add).replaceWithVoid());
+                chain = chain.chain(() -> (found == null ? Uni.createFrom().item(Stored.of(Outcome.UNKNOWN_NUMBER))
+                        : store(connection, found, message)).invoke(stored::add).replaceWithVoid());
             }
-            return chain.chain(() -> appendAll(connection, number, stored));
+            return chain.chain(() -> appendAll(connection, found, stored));
         });
     }
 
