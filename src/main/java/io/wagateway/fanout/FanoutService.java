@@ -255,6 +255,26 @@ public class FanoutService implements EventBus.Listener {
         });
     }
 
+    /**
+     * The newest seq handed to this instance's connections for the subscriber's tenant, read after
+     * the tasks already queued on the subscriber's loop (a join, say): every later event the
+     * subscriber is entitled to reaches it live. The {@code lastSeq} of join and {@code get_*}
+     * answers (PROTOCOL.md 6.2), from which a fresh page resumes.
+     */
+    public Uni<Long> lastSeqFor(Subscriber subscriber) {
+        return Uni.createFrom().emitter(emitter -> {
+            // the caller goes on on its own context: a Hibernate Reactive session is bound to it
+            Context caller = Vertx.currentContext();
+            subscriber.execute(() -> whenDelivered(subscriber.tenant(), seq -> {
+                if (caller == null) {
+                    emitter.complete(seq);
+                } else {
+                    caller.runOnContext(v -> emitter.complete(seq));
+                }
+            }));
+        });
+    }
+
     /** For tests and metrics: the last seq delivered here for the tenant, or -1. */
     public Uni<Long> delivered(String tenant) {
         return Uni.createFrom().emitter(emitter -> on(() -> {

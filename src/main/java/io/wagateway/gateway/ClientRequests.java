@@ -32,8 +32,14 @@ public interface ClientRequests {
             return ServerFrame.success(event, requestId, data);
         }
 
-        public ServerFrame with(Page<?> page) {
-            return ServerFrame.success(event, requestId, page.items(), page.nextCursor());
+        /** A {@code get_*} page, with the {@code lastSeq} read before it was queried. */
+        public ServerFrame with(Page<?> page, long lastSeq) {
+            return ServerFrame.list(event, requestId, page.items(), page.nextCursor(), lastSeq);
+        }
+
+        /** A {@code get_*} list that has no pages, with the {@code lastSeq} read before it was queried. */
+        public ServerFrame withList(Object items, long lastSeq) {
+            return ServerFrame.list(event, requestId, items, null, lastSeq);
         }
     }
 

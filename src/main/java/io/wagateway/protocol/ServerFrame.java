@@ -17,6 +17,14 @@ public record ServerFrame(String event, String requestId, Long seq, Object data)
         return new ServerFrame(event, requestId, null, Answer.ok(result, nextCursor));
     }
 
+    /**
+     * A list answer of a {@code get_*}: {@code nextCursor} when there is more, and {@code lastSeq},
+     * the tenant's newest durable seq at the answer (PROTOCOL.md 6.2), beside {@code success}.
+     */
+    public static ServerFrame list(String event, String requestId, Object items, String nextCursor, long lastSeq) {
+        return new ServerFrame(event, requestId, null, new Answer(true, items, null, nextCursor, lastSeq, null));
+    }
+
     public static ServerFrame failure(String event, String requestId, ErrorCode code, String message) {
         return new ServerFrame(event, requestId, null, Answer.failed(new ErrorBody(code, message)));
     }
@@ -30,16 +38,17 @@ public record ServerFrame(String event, String requestId, Long seq, Object data)
         return new ServerFrame(event, null, null, data);
     }
 
-    /** {@code {success, data | error, nextCursor?, messageId?}}. */
+    /** {@code {success, data | error, nextCursor?, lastSeq?, messageId?}}. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Answer(boolean success, Object data, ErrorBody error, String nextCursor, String messageId) {
+    public record Answer(boolean success, Object data, ErrorBody error, String nextCursor, Long lastSeq,
+                         String messageId) {
         public static Answer ok(Object data, String nextCursor) {
-            return new Answer(true, data, null, nextCursor, null);
+            return new Answer(true, data, null, nextCursor, null, null);
         }
 
         public static Answer failed(ErrorBody error) {
-            return new Answer(false, null, error, null, null);
+            return new Answer(false, null, error, null, null, null);
         }
     }
 

@@ -38,14 +38,21 @@ public final class Views {
     @RegisterForReflection
     public record Agent(String agentId, String name, String status, boolean online) {}
 
+    /**
+     * Join and leave answers. {@code lastSeq} (joins only, PROTOCOL.md 6.2): the tenant's newest
+     * durable seq when the join took effect; every later event of the room reaches the connection
+     * live, so a fresh page resumes from it.
+     */
     @RegisterForReflection
-    public record RoomJoined(String conversationId, String room) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomJoined(String conversationId, String room, Long lastSeq) {}
 
     @RegisterForReflection
-    public record CustomerRoom(String customerId, String room) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CustomerRoom(String customerId, String room, Long lastSeq) {}
 
     @RegisterForReflection
-    public record GeneralRoom(String room) {}
+    public record GeneralRoom(String room, long lastSeq) {}
 
     @RegisterForReflection
     public record Pong(Instant timestamp) {}

@@ -268,6 +268,39 @@ class ResumeAndFanoutTest {
         }
     }
 
+    /**
+     * PROTOCOL.md 6.2: join and get_* answers carry the tenant's newest seq, from which a fresh page
+     * resumes: it then gets exactly what came after its first answer, however little it saw live.
+     */
+    @Test
+    void aFreshPageResumesFromTheLastSeqOfItsFirstJoinAnswer() {
+        String customer = Seeder.number();
+        String conversationId = inbound(customer, "before the page").path("conversationId").asText();
+        long fromJoin;
+        try (WsClient page = tenant.agent("bob")) {
+            fromJoin = page.ok("join_general", Map.of()).path("data").path("lastSeq").asLong(-1);
+            assertEquals(2, fromJoin, "the tenant's events so far: new_message and conversation_updated");
+            JsonNode joined = page.ok("join_conversation", Map.of("conversationId", conversationId)).path("data");
+            assertEquals(fromJoin, joined.path("lastSeq").asLong(-1));
+            JsonNode conversations = page.ok("get_conversations", Map.of());
+            assertEquals(fromJoin, conversations.path("lastSeq").asLong(-1), "beside success, like nextCursor");
+            assertTrue(page.ok("leave_conversation", Map.of("conversationId", conversationId)).path("data")
+                    .path("lastSeq").isMissingNode(), "a leave has no lastSeq");
+        }
+        inbound(customer, "while the page was away");
+        try (WsClient again = tenant.agent("bob")) {
+            again.ok("join_general", Map.of());
+            again.send("resume", Map.of("lastSeq", fromJoin));
+            List<String> replayed = new ArrayList<>();
+            JsonNode frame;
+            while (!"resumed".equals((frame = again.nextAny()).path("event").asText())) {
+                replayed.add(frame.path("event").asText() + ":" + frame.path("seq").asLong());
+            }
+            assertEquals(List.of("new_message:3", "conversation_updated:4"), replayed);
+            assertTrue(frame.path("data").path("data").path("recovered").asBoolean());
+        }
+    }
+
     private JsonNode inbound(String from, String text) {
         var result = tenant.inbound(from, "N", text, Instant.now());
         return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
