@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.quarkus.runtime.Startup;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.wagateway.config.AppConfig;
 import io.wagateway.fanout.Audience;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  * event to n connections costs one encoding, one task per event loop and one flush per connection.
  */
 @ApplicationScoped
+@Startup // created at start, not at the first connection: its connections gauge must be there from the first scrape
 public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
 
     /** Bytes; Linux doubles it. Plenty for a chat stream: 128 KB in flight is 1.3 MB/s at 100 ms round trips. */
