@@ -1,26 +1,21 @@
 package io.wagateway.tenant;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Tenants exist implicitly: created the first time a number, an agent or a delivery names them. */
 @ApplicationScoped
 public class TenantRepository {
 
-    private final Pool pool;
-
-    public TenantRepository(Pool pool) {
-        this.pool = pool;
-    }
-
     /**
-     * Idempotent, and committed on its own: a tenant row is never removed, so a caller's own
-     * transaction can reference it whatever becomes of that transaction.
+     * Must run inside a session; idempotent. Hibernate, not the Vert.x client, because its one caller
+     * is the phone-number registration's Panache transaction (see the README's project layout).
      */
     public Uni<Void> ensureExists(String tenant) {
-        return pool.preparedQuery("insert into tenant (id) values ($1) on conflict (id) do nothing")
-                .execute(Tuple.of(tenant)).replaceWithVoid();
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("insert into tenant (id) values (:id) on conflict (id) do nothing")
+                .setParameter("id", tenant)
+                .executeUpdate()).replaceWithVoid();
     }
 }
