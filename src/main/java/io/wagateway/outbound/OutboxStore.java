@@ -202,9 +202,12 @@ public class OutboxStore {
                 });
     }
 
-    /** A row on its own, outside any other write (a read mark delivered or given up). */
+    /**
+     * A row on its own, outside any other write (a read mark delivered or given up): one statement;
+     * the caller claims the recipient's next row itself, so who waits is not asked.
+     */
     public Uni<Void> delete(OutboxJob job) {
-        return pool.withTransaction(connection -> delete(connection, new UUID[] {job.id()})).replaceWithVoid();
+        return pool.preparedQuery("delete from outbox where id = $1").execute(Tuple.of(job.id())).replaceWithVoid();
     }
 
     /** How {@link #delete} names a recipient. */
