@@ -3,6 +3,7 @@ package io.wagateway.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.wagateway.support.AppProcess;
+import io.wagateway.support.CloudModeStack;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.Webhooks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -44,6 +45,7 @@ class ClientLibraryIT {
     static final String CUSTOMER = "15557776666";
     static final Duration WAIT = Duration.ofSeconds(60);
 
+    static CloudModeStack stack;
     static EmbeddedPostgres postgres;
     static Vertx vertx;
     static FakeGraphApi graph;
@@ -51,22 +53,17 @@ class ClientLibraryIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        vertx = Vertx.vertx();
-        graph = new FakeGraphApi(vertx);
-        int graphPort = graph.start();
-        env = Map.of("APP_WHATSAPP_MODE", "cloud", "APP_WHATSAPP_API_URL", "http://127.0.0.1:" + graphPort,
-                "APP_WHATSAPP_TENANT", TENANT, "APP_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID,
-                "APP_WHATSAPP_DISPLAY_PHONE_NUMBER", DISPLAY, "APP_WHATSAPP_ACCESS_TOKEN", "it-token");
+        stack = CloudModeStack.start(TENANT, PHONE_NUMBER_ID, DISPLAY, Map.of());
+        postgres = stack.postgres();
+        vertx = stack.vertx();
+        graph = stack.graph();
+        env = stack.env();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

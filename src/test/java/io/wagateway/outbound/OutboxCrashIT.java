@@ -6,6 +6,7 @@ import io.vertx.pgclient.PgPool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import io.wagateway.support.AppProcess;
+import io.wagateway.support.CloudModeStack;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.Webhooks;
 import io.wagateway.support.WsClient;
@@ -31,6 +32,7 @@ class OutboxCrashIT {
     static final String PHONE_NUMBER_ID = "pn-crash";
     static final String DISPLAY = "15550004321";
 
+    static CloudModeStack stack;
     static EmbeddedPostgres postgres;
     static Vertx vertx;
     static FakeGraphApi graph;
@@ -38,23 +40,17 @@ class OutboxCrashIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        vertx = Vertx.vertx();
-        graph = new FakeGraphApi(vertx);
-        int graphPort = graph.start();
-        env = Map.of("APP_WHATSAPP_MODE", "cloud", "APP_WHATSAPP_API_URL", "http://127.0.0.1:" + graphPort,
-                "APP_WHATSAPP_TENANT", TENANT, "APP_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID,
-                "APP_WHATSAPP_DISPLAY_PHONE_NUMBER", DISPLAY, "APP_WHATSAPP_ACCESS_TOKEN", "it-token",
-                "APP_WHATSAPP_SEND_LOCK", "3s", "APP_WHATSAPP_CALL_TIMEOUT", "60s");
+        stack = CloudModeStack.start(TENANT, PHONE_NUMBER_ID, DISPLAY, Map.of("APP_WHATSAPP_SEND_LOCK", "3s", "APP_WHATSAPP_CALL_TIMEOUT", "60s"));
+        postgres = stack.postgres();
+        vertx = stack.vertx();
+        graph = stack.graph();
+        env = stack.env();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
