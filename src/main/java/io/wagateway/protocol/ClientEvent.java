@@ -28,7 +28,8 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetConversations(@Min(1) @Max(MAX_LIMIT) Integer limit, @Size(max = 512) String cursor,
                             @Pattern(regexp = "open|closed") String status,
-                            @Size(max = 256) String assignedTo) implements ClientEvent {}
+                            @Size(max = 256) String assignedTo,
+                            @Size(max = 64) String phoneNumberId) implements ClientEvent {}
 
     @RegisterForReflection
     record GetMessages(@NotBlank @Size(max = 64) String conversationId, @Min(1) @Max(MAX_LIMIT) Integer limit,
@@ -41,11 +42,16 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetAgents() implements ClientEvent {}
 
+    /** @param phoneNumberId one of the tenant's numbers; absent: the default number (PROTOCOL.md 6.1) */
     @RegisterForReflection
-    record GetQrCode(Boolean forceNew, @Size(max = 140) String prefilledMessage) implements ClientEvent {}
+    record GetQrCode(Boolean forceNew, @Size(max = 140) String prefilledMessage,
+                     @Size(max = 64) String phoneNumberId) implements ClientEvent {}
 
     @RegisterForReflection
-    record GetConnectionStatus() implements ClientEvent {}
+    record GetConnectionStatus(@Size(max = 64) String phoneNumberId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetNumbers() implements ClientEvent {}
 
     @RegisterForReflection
     record SendMessage(@NotBlank @Size(max = 32) String to, @Size(max = 4096) String message,
