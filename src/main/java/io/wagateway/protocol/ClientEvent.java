@@ -53,12 +53,16 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetNumbers() implements ClientEvent {}
 
+    /**
+     * @param from the tenant's number (a {@code phoneNumberId}) a first message to the contact goes from;
+     *             absent: the default number, or the named conversation's number (PROTOCOL.md 6.1)
+     */
     @RegisterForReflection
     record SendMessage(@NotBlank @Size(max = 32) String to, @Size(max = 4096) String message,
                        @Pattern(regexp = "text|template|image|document|audio|video|reaction|location") String type,
                        @Size(max = 64) String conversationId, @Size(max = 128) String clientMessageId,
                        @Size(max = 256) String replyTo, JsonNode template, JsonNode media, JsonNode reaction,
-                       JsonNode location) implements ClientEvent {}
+                       JsonNode location, @Size(max = 64) String from) implements ClientEvent {}
 
     @RegisterForReflection
     record JoinConversation(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
