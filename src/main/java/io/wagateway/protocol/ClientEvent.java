@@ -97,6 +97,10 @@ public sealed interface ClientEvent {
                       @NotBlank @Size(max = 256) String agentId) implements ClientEvent {}
 
     @RegisterForReflection
+    record UpdateConversation(@NotBlank @Size(max = 64) String conversationId,
+                              @NotNull @Pattern(regexp = "open|closed") String status) implements ClientEvent {}
+
+    @RegisterForReflection
     record Authenticate(@NotBlank @Size(max = 16384) String token) implements ClientEvent {}
 
     @RegisterForReflection
