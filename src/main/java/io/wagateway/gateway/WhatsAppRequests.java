@@ -10,13 +10,15 @@ import io.wagateway.fanout.FanoutService;
 import io.wagateway.protocol.ClientEvent.GetConnectionStatus;
 import io.wagateway.protocol.ClientEvent.GetNumbers;
 import io.wagateway.protocol.ClientEvent.GetQrCode;
+import io.wagateway.protocol.ClientEvent.GetTemplates;
 import io.wagateway.protocol.ClientEvent.SendMessage;
 import io.wagateway.protocol.ServerFrame;
 import io.wagateway.protocol.Views;
+import io.wagateway.template.TemplateService;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 
-/** Sending, and the tenant's WhatsApp numbers: the list, their QR codes, and connection status. */
+/** Sending, and the tenant's WhatsApp numbers: the list, their QR codes, connection status and templates. */
 @ApplicationScoped
 class WhatsAppRequests implements ClientRequests {
 
@@ -27,10 +29,11 @@ class WhatsAppRequests implements ClientRequests {
     private final GatewayMetrics metrics;
     private final ObjectMapper json;
     private final FanoutService fanout;
+    private final TemplateService templates;
 
     WhatsAppRequests(OutboundMessageService outbound, OutboxSender sender, SendAnswers sendAnswers,
                      NumberStateService numberStates, GatewayMetrics metrics, ObjectMapper json,
-                     FanoutService fanout) {
+                     FanoutService fanout, TemplateService templates) {
         this.outbound = outbound;
         this.sender = sender;
         this.sendAnswers = sendAnswers;
@@ -38,6 +41,7 @@ class WhatsAppRequests implements ClientRequests {
         this.metrics = metrics;
         this.json = json;
         this.fanout = fanout;
+        this.templates = templates;
     }
 
     @Override
@@ -50,6 +54,9 @@ class WhatsAppRequests implements ClientRequests {
                         .qrCode(session.identity().tenant(), r.phoneNumberId(), Boolean.TRUE.equals(r.forceNew()),
                                 r.prefilledMessage())
                         .map(answer::with))
+                .on("get_templates", GetTemplates.class, "templates_response", (session, r, answer) -> fanout
+                        .lastSeqFor(session).chain(seq -> templates.approved(session.identity().tenant(),
+                                r.phoneNumberId(), r.search()).map(list -> answer.withList(list, seq))))
                 .on("get_connection_status", GetConnectionStatus.class, "connection_status", (session, r, answer) ->
                         numberStates.connectionStatus(session.identity().tenant(), r.phoneNumberId())
                                 .map(answer::with));

@@ -53,6 +53,9 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetNumbers() implements ClientEvent {}
 
+    @RegisterForReflection
+    record GetTemplates(@Size(max = 64) String phoneNumberId, @Size(max = 200) String search) implements ClientEvent {}
+
     /**
      * @param from the tenant's number (a {@code phoneNumberId}) a first message to the contact goes from;
      *             absent: the default number, or the named conversation's number (PROTOCOL.md 6.1)

@@ -7,6 +7,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.wagateway.conversation.InboundMessageService;
 import io.wagateway.phonenumber.NumberStateService;
 import io.wagateway.phonenumber.PhoneNumber;
+import io.wagateway.phonenumber.PhoneNumberService;
 import io.wagateway.support.Seeder;
 import io.wagateway.support.Tenants;
 import io.wagateway.support.TestTenant;
@@ -19,15 +20,16 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Several numbers per tenant (PROTOCOL.md 6.1) in sandbox mode: get_numbers, the optional
- * phoneNumberId of the number requests and of get_conversations, and whatsapp_status_update naming
- * its number.
+ * Several numbers per tenant (PROTOCOL.md 6.1) and templates (6.3) in sandbox mode: get_numbers,
+ * the optional phoneNumberId of the number requests and of get_conversations, whatsapp_status_update
+ * naming its number, and the sandbox's approved templates.
  */
 @QuarkusTest
 class NumbersRequestsTest {
@@ -40,6 +42,9 @@ class NumbersRequestsTest {
 
     @Inject
     Seeder seeder;
+
+    @Inject
+    PhoneNumberService phoneNumbers;
 
     @Inject
     NumberStateService numberStates;
@@ -95,7 +100,7 @@ class NumbersRequestsTest {
 
             // another tenant's number and an unknown one look the same
             for (String number : List.of(foreign.phoneNumberId, "pn-unknown")) {
-                for (String event : List.of("get_connection_status", "get_qr_code")) {
+                for (String event : List.of("get_connection_status", "get_qr_code", "get_templates")) {
                     JsonNode refused = ws.request(event, Map.of("phoneNumberId", number));
                     assertFalse(refused.path("data").path("success").asBoolean(true), refused.toString());
                     assertEquals("not_found", refused.path("data").path("error").path("code").asText(), event);
@@ -138,6 +143,44 @@ class NumbersRequestsTest {
             JsonNode listed = ws.ok("get_numbers", Map.of()).path("data").get(1);
             assertEquals("YELLOW", listed.path("qualityRating").asText());
             assertEquals("flagged", listed.path("connectionState").asText());
+        }
+    }
+
+    @Test
+    void theSandboxAnswersApprovedTemplatesAndSearchFiltersThem() throws Throwable {
+        try (WsClient ws = tenant.agent("alice")) {
+            JsonNode answer = ws.ok("get_templates", Map.of());
+            assertTrue(answer.path("lastSeq").isIntegralNumber(), answer.toString());
+            JsonNode templates = answer.path("data");
+            assertEquals(2, templates.size(), templates.toString());
+            JsonNode hello = templates.get(0);
+            assertEquals("hello_world", hello.path("name").asText());
+            assertEquals("en_US", hello.path("language").asText());
+            assertEquals("UTILITY", hello.path("category").asText());
+            assertEquals("BODY", hello.path("components").get(1).path("type").asText());
+            JsonNode update = templates.get(1);
+            assertEquals("order_update", update.path("name").asText());
+            assertTrue(update.path("components").get(0).path("text").asText().contains("{{1}}"));
+
+            JsonNode found = ws.ok("get_templates", Map.of("phoneNumberId", second.phoneNumberId, "search", "ORDER"))
+                    .path("data");
+            assertEquals(1, found.size());
+            assertEquals("order_update", found.get(0).path("name").asText());
+            assertEquals(1, ws.ok("get_templates", Map.of("search", "order update")).path("data").size());
+            assertEquals(0, ws.ok("get_templates", Map.of("search", "nothing like it")).path("data").size());
+
+            // Meta lists templates per WhatsApp Business Account: without its id there is nothing to ask
+            String noWaba = "pn-" + UUID.randomUUID();
+            VertxContextSupport.subscribeAndAwait(() -> phoneNumbers.register(tenant.id(),
+                    new PhoneNumberService.Registration(noWaba, null, Seeder.number(), null, "token")));
+            JsonNode unavailable = ws.request("get_templates", Map.of("phoneNumberId", noWaba));
+            assertEquals("templates_response", unavailable.path("event").asText());
+            assertEquals("unavailable", unavailable.path("data").path("error").path("code").asText());
+            assertTrue(unavailable.path("data").path("error").path("message").asText().contains("wabaId"));
+
+            JsonNode tooLong = ws.request("get_templates", Map.of("search", "x".repeat(201)));
+            assertEquals("error", tooLong.path("event").asText());
+            assertEquals("bad_request", tooLong.path("data").path("code").asText());
         }
     }
 }
