@@ -155,6 +155,20 @@ class NumberStatusAndQrTest {
     }
 
     @Test
+    void twoTemplateRequestsAtOnceOnOneConnectionShareOneRead() {
+        graph.enqueue(new Reply(200, TEMPLATES, 300));
+        try (WsClient ws = agent()) {
+            String first = ws.send("get_templates", Map.of());
+            String second = ws.send("get_templates", Map.of("search", "hello"));
+            JsonNode a = ws.answerTo(first);
+            JsonNode b = ws.answerTo(second);
+            assertEquals(2, a.path("data").path("data").size(), a.toString());
+            assertEquals(1, b.path("data").path("data").size(), b.toString());
+            assertEquals(1, graph.requests("/message_templates").size());
+        }
+    }
+
+    @Test
     void aTemplateReadMetaRefusesIsAWhatsappErrorAndIsNotCached() {
         graph.enqueue(Reply.error(400, 100, "Invalid parameter"), Reply.ok(TEMPLATES));
         try (WsClient ws = agent()) {
