@@ -60,15 +60,17 @@ public class ConversationStatusService {
         }
         return pool.withTransaction(connection -> store.lock(connection, me.tenant(), id)
                         .onItem().ifNull().failWith(() -> ProtocolException.notFound("conversation"))
-                        .chain(locked -> store.setStatus(connection, id, status))
-                        .chain(changed -> rows.load(connection, id).chain(fresh -> {
-                            Views.Conversation view = views.conversation(fresh);
-                            if (!changed) {
+                        // pipelined, one round trip: the connection runs them in order, so the load sees the update
+                        .chain(locked -> Uni.combine().all()
+                                .unis(store.setStatus(connection, id, status), rows.load(connection, id)).asTuple())
+                        .chain(done -> {
+                            Views.Conversation view = views.conversation(done.getItem2());
+                            if (!done.getItem1()) {
                                 return Uni.createFrom().item(new Changed(view, List.of()));
                             }
                             return eventLog.append(connection, me.tenant(), List.of(events.updated(view)))
                                     .map(appended -> new Changed(view, appended));
-                        })))
+                        }))
                 .invoke(changed -> fanout.publishCommitted(changed.events()))
                 .map(Changed::conversation);
     }
