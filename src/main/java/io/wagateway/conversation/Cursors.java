@@ -27,7 +27,7 @@ final class Cursors {
             int at = raw.lastIndexOf(SEPARATOR);
             return new Decoded(raw.substring(0, at), UUID.fromString(raw.substring(at + 1)));
         } catch (RuntimeException e) {
-            throw ProtocolException.badRequest("cursor is not valid");
+            throw ProtocolException.badField("cursor", "cursor is not valid");
         }
     }
 }

@@ -45,7 +45,7 @@ final class GraphPayloads {
         switch (type) {
             case "text" -> {
                 if (r.message() == null || r.message().isBlank()) {
-                    throw bad("message is required for a text message");
+                    throw bad("message", "message is required for a text message");
                 }
                 content = r.message();
                 body.putObject("text").put("body", content).put("preview_url", LINK.matcher(content).find());
@@ -57,14 +57,14 @@ final class GraphPayloads {
                 String code = language == null ? null : language.isTextual() ? language.asText()
                         : text(language, "code");
                 if (name == null || code == null) {
-                    throw bad("template.name and template.language are required");
+                    throw bad("template", "template.name and template.language are required");
                 }
                 ObjectNode out = body.putObject("template").put("name", name);
                 out.putObject("language").put("code", code);
                 JsonNode components = t.get("components");
                 if (components != null && !components.isNull()) {
                     if (!components.isArray()) {
-                        throw bad("template.components must be an array");
+                        throw bad("template.components", "template.components must be an array");
                     }
                     out.set("components", components);
                 }
@@ -76,10 +76,10 @@ final class GraphPayloads {
                 String id = text(m, "id");
                 String link = text(m, "link");
                 if ((id == null) == (link == null)) {
-                    throw bad("media needs exactly one of id or link");
+                    throw bad("media", "media needs exactly one of id or link");
                 }
                 if (link != null && !link.startsWith("https://") && !link.startsWith("http://")) {
-                    throw bad("media.link must be an http(s) URL");
+                    throw bad("media.link", "media.link must be an http(s) URL");
                 }
                 ObjectNode out = body.putObject(type);
                 if (id != null) {
@@ -90,7 +90,7 @@ final class GraphPayloads {
                 String caption = text(m, "caption") != null ? text(m, "caption") : r.message();
                 if (caption != null && !"audio".equals(type)) {
                     if (caption.length() > MAX_CAPTION) {
-                        throw bad("caption is longer than 1024 characters");
+                        throw bad("media.caption", "caption is longer than 1024 characters");
                     }
                     out.put("caption", caption);
                     content = caption;
@@ -104,7 +104,7 @@ final class GraphPayloads {
             case "reaction" -> {
                 JsonNode x = object(r.reaction(), "reaction");
                 if (reactionWamid == null || !x.has("emoji") || !x.get("emoji").isTextual()) {
-                    throw bad("reaction.messageId and reaction.emoji are required");
+                    throw bad("reaction", "reaction.messageId and reaction.emoji are required");
                 }
                 String emoji = x.get("emoji").asText();
                 body.putObject("reaction").put("message_id", reactionWamid).put("emoji", emoji);
@@ -114,12 +114,12 @@ final class GraphPayloads {
             case "location" -> {
                 JsonNode l = object(r.location(), "location");
                 if (!l.path("latitude").isNumber() || !l.path("longitude").isNumber()) {
-                    throw bad("location.latitude and location.longitude must be numbers");
+                    throw bad("location", "location.latitude and location.longitude must be numbers");
                 }
                 double latitude = l.get("latitude").asDouble();
                 double longitude = l.get("longitude").asDouble();
                 if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-                    throw bad("location is out of range");
+                    throw bad("location", "location is out of range");
                 }
                 ObjectNode out = body.putObject("location").put("latitude", latitude).put("longitude", longitude);
                 if (text(l, "name") != null) {
@@ -131,7 +131,7 @@ final class GraphPayloads {
                 location = json.convertValue(out, Map.class);
                 content = text(l, "name");
             }
-            default -> throw bad("unsupported type " + type);
+            default -> throw bad("type", "unsupported type " + type);
         }
         if (replyWamid != null) {
             body.putObject("context").put("message_id", replyWamid);
@@ -146,7 +146,7 @@ final class GraphPayloads {
 
     private static JsonNode object(JsonNode node, String field) {
         if (node == null || !node.isObject()) {
-            throw bad(field + " is required and must be an object");
+            throw bad(field, field + " is required and must be an object");
         }
         return node;
     }
@@ -156,7 +156,7 @@ final class GraphPayloads {
         return value == null || !value.isTextual() || value.asText().isBlank() ? null : value.asText();
     }
 
-    private static ProtocolException bad(String message) {
-        return ProtocolException.badRequest(message);
+    private static ProtocolException bad(String field, String message) {
+        return ProtocolException.badField(field, message);
     }
 }

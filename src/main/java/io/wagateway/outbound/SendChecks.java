@@ -28,7 +28,7 @@ final class SendChecks {
     static String recipient(SendMessage send) {
         String to = Numbers.digits(send.to());
         if (to.length() < 6 || to.length() > 15) {
-            throw ProtocolException.badRequest("to must be a phone number of 6 to 15 digits");
+            throw ProtocolException.badField("to", "to must be a phone number of 6 to 15 digits");
         }
         return to;
     }
@@ -70,11 +70,11 @@ final class SendChecks {
             throw ProtocolException.notFound("conversation");
         }
         if (!to.equals(target.waId())) {
-            throw ProtocolException.badRequest("to is not the customer of this conversation");
+            throw ProtocolException.badField("to", "to is not the customer of this conversation");
         }
         // a conversation is one contact with one number: it cannot move to another number
         if (send.from() != null && !send.from().equals(target.phoneNumberId())) {
-            throw ProtocolException.badRequest("from is not the number of this conversation ("
+            throw ProtocolException.badField("from", "from is not the number of this conversation ("
                     + target.phoneNumberId() + ")");
         }
         return target;
@@ -90,7 +90,7 @@ final class SendChecks {
 
     /** A reference ({@code replyTo}, {@code reaction.messageId}) that named no message of the conversation. */
     static ProtocolException unknownReference(String field) {
-        return ProtocolException.badRequest(field + " is not a sent or received message of this conversation");
+        return ProtocolException.badField(field, field + " is not a sent or received message of this conversation");
     }
 
     static String type(SendMessage send) {

@@ -11,7 +11,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public enum ErrorCode {
     BAD_REQUEST, UNKNOWN_EVENT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, RATE_LIMITED, PAYLOAD_TOO_LARGE,
-    OUTSIDE_WINDOW, WHATSAPP_ERROR, UNAVAILABLE, INTERNAL;
+    OUTSIDE_WINDOW, WHATSAPP_ERROR, UNAVAILABLE, INTERNAL,
+    /** REST only (PROTOCOL.md 6.8): what is to be created exists already (409). */
+    CONFLICT;
 
     @JsonValue
     public String wire() {
