@@ -104,7 +104,7 @@ public class ConversationQueries {
             try {
                 at = Instant.parse(after.key());
             } catch (RuntimeException e) {
-                throw ProtocolException.badRequest("cursor is not valid");
+                throw ProtocolException.badField("cursor", "cursor is not valid");
             }
             query.append(" and (c.lastActivityAt < :at or (c.lastActivityAt = :at and c.id < :id))");
             params.put("at", at);
@@ -183,6 +183,22 @@ public class ConversationQueries {
         return Message.<Message>find("conversationId = ?1 order by timestamp desc, pos desc", conversation.id)
                 .range(skip, skip + size - 1).list()
                 .map(rows -> chronological(rows, m -> views.message(m, conversation)));
+    }
+
+    /** The tenant's conversation as the protocol shows it, or {@code not_found}. */
+    public Uni<Views.Conversation> conversationView(String tenant, String conversationId) {
+        return conversation(tenant, conversationId).map(views::conversation);
+    }
+
+    /** One message of the tenant with its current status, or {@code not_found}. */
+    public Uni<Views.Message> message(String tenant, String messageId) {
+        UUID id = Ids.parse(messageId).orElse(null);
+        if (id == null) {
+            return Uni.createFrom().failure(ProtocolException.notFound("message"));
+        }
+        return Message.<Message>find("id = ?1 and tenantId = ?2", id, tenant).firstResult()
+                .onItem().ifNull().failWith(() -> ProtocolException.notFound("message"))
+                .chain(m -> conversation(tenant, m.conversationId.toString()).map(c -> views.message(m, c)));
     }
 
     /** The tenant's conversation with its view associations, or {@code not_found}. */

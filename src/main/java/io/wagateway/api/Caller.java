@@ -1,0 +1,30 @@
+package io.wagateway.api;
+
+import io.wagateway.protocol.ErrorCode;
+import io.wagateway.protocol.ProtocolException;
+import io.wagateway.security.ClientIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Who calls the REST API: the identity of the request's verified JWT, as a WebSocket connection has
+ * it ({@code @RolesAllowed} on the resources checked the signature, issuer, expiry and role).
+ */
+@ApplicationScoped
+public class Caller {
+
+    private final JsonWebToken jwt;
+
+    public Caller(JsonWebToken jwt) {
+        this.jwt = jwt;
+    }
+
+    /** @throws ProtocolException {@code unauthorized} (401) for a token without a tenant, as the upgrade refuses it */
+    public ClientIdentity identity() {
+        ClientIdentity identity = ClientIdentity.of(jwt);
+        if (identity == null) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the token has no tenant claim");
+        }
+        return identity;
+    }
+}
