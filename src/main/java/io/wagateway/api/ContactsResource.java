@@ -14,11 +14,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code get_contacts}: alphabetical, {@code search} in the name or the number's digits. */
 @Path("/api/v1/contacts")
 @RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Contacts")
 public class ContactsResource {
 
     private final Caller caller;
@@ -29,6 +32,7 @@ public class ContactsResource {
         this.queries = queries;
     }
 
+    @Operation(summary = "The tenant's contacts, alphabetical (get_contacts)")
     @GET
     public Uni<ListPage<Views.Contact>> list(@QueryParam("search") @Size(max = 200) String search,
                                              @QueryParam("limit") @Min(1) @Max(ClientEvent.MAX_LIMIT) Integer limit,

@@ -26,6 +26,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Conversations: {@code get_conversations}, {@code get_messages}, {@code assign_chat} and
@@ -34,6 +37,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/conversations")
 @RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Conversations")
 public class ConversationsResource {
 
     private final Caller caller;
@@ -50,12 +54,14 @@ public class ConversationsResource {
     }
 
     @RegisterForReflection
-    public record Assignee(@NotBlank @Size(max = 256) String agentId) {}
+    public record Assignee(@Schema(example = "bob") @NotBlank @Size(max = 256) String agentId) {}
 
     @RegisterForReflection
-    public record StatusChange(@NotNull @Pattern(regexp = "open|closed") String status) {}
+    public record StatusChange(@Schema(enumeration = {"open", "closed"}, example = "closed")
+                               @NotNull @Pattern(regexp = "open|closed") String status) {}
 
     /** Newest message first (Meta's timestamp of each conversation's newest message), then by id. */
+    @Operation(summary = "Conversations, newest message first (get_conversations)")
     @GET
     public Uni<ListPage<Views.Conversation>> list(@QueryParam("status") @Pattern(regexp = "open|closed") String status,
                                                   @QueryParam("assignedTo") @Size(max = 256) String assignedTo,
@@ -70,6 +76,7 @@ public class ConversationsResource {
      * A page of messages in chronological order; {@code nextCursor} is the id to pass as {@code before}
      * (or {@code cursor}, as for the other lists) for the older page.
      */
+    @Operation(summary = "A page of a conversation's messages, chronological (get_messages)")
     @GET
     @Path("/{id}/messages")
     public Uni<ListPage<Views.Message>> messages(@PathParam("id") String id,
@@ -81,6 +88,7 @@ public class ConversationsResource {
     }
 
     /** {@code assign_chat}: the same permission as over the WebSocket (AssignmentService decides). */
+    @Operation(summary = "Assigns the conversation to an agent (assign_chat)")
     @POST
     @Path("/{id}/assignee")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -90,6 +98,7 @@ public class ConversationsResource {
     }
 
     /** {@code update_conversation}: close or reopen. */
+    @Operation(summary = "Closes or reopens the conversation (update_conversation)")
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -32,17 +32,36 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Messages: {@code send_message}, one message with its current status, {@code get_messages_between}. */
 @Path("/api/v1/messages")
 @RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Messages")
 public class MessagesResource {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_KEY = 128;
     /** What the service reads as a number: anything with digits ({@code +}, spaces and dashes are dropped). */
     private static final String PHONE = ".*[0-9].*";
+
+    private static final String TEXT_EXAMPLE = """
+            {"to": "15557654321", "message": "Your order has shipped", "conversationId": "6f1c2a9e-1b7d-4c55-9a43-3d2f0c1e8b7a"}""";
+    private static final String TEMPLATE_EXAMPLE = """
+            {"to": "15557654321", "type": "template", "template": {"name": "order_update", "language": "en_US",
+             "components": [{"type": "body", "parameters": [{"type": "text", "text": "4711"}]}]}}""";
+    private static final String IMAGE_EXAMPLE = """
+            {"to": "15557654321", "type": "image", "media": {"link": "https://shop.example/4711.jpg", "caption": "Your parcel"}}""";
+    private static final String ACCEPTED_EXAMPLE = """
+            {"messageId": "0b5e8f4c-2f61-4a8e-9d1e-6a3b2c1d0e9f", "clientMessageId": "order-4711-shipped", "status": "pending"}""";
 
     private final Caller caller;
     private final ConversationQueries queries;
@@ -73,9 +92,21 @@ public class MessagesResource {
      * and sends nothing. Refusals (400, 404, 422 {@code outside_window}) store nothing, so a repeat
      * of a refused send is checked again.
      */
+    @Operation(summary = "Sends a message, idempotent on Idempotency-Key (send_message)")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> send(@HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, @Valid @NotNull SendMessage request) {
+    @APIResponse(responseCode = "202", description = "Stored and queued for the Graph API (or a repeat of the key)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Accepted.class),
+                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
+    public Uni<Response> send(
+            @Parameter(description = "the send's clientMessageId: a repeat answers the first message and sends nothing",
+                    example = "order-4711-shipped")
+            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
+                    @ExampleObject(name = "text", value = TEXT_EXAMPLE),
+                    @ExampleObject(name = "template", value = TEMPLATE_EXAMPLE),
+                    @ExampleObject(name = "image", value = IMAGE_EXAMPLE)}))
+            @Valid @NotNull SendMessage request) {
         if (JsonText.of(json, request).contains("\\u0000")) {
             // as the WebSocket dispatcher does: PostgreSQL text cannot hold NUL, and a send that failed in
             // the database would fail the other sends stored with it
@@ -92,6 +123,7 @@ public class MessagesResource {
         });
     }
 
+    @Operation(summary = "One message with its current status")
     @GET
     @Path("/{id}")
     public Uni<Views.Message> message(@PathParam("id") String id) {
@@ -102,6 +134,7 @@ public class MessagesResource {
      * {@code get_messages_between}: a business number of the tenant and a contact's number, either
      * order, {@code +} optional; chronological, {@code offset} counts back from the newest.
      */
+    @Operation(summary = "Messages between a business number and a contact's number (get_messages_between)")
     @GET
     @Path("/between")
     public Uni<ListPage<Views.Message>> between(@QueryParam("from") @NotBlank @Size(max = 32) @Pattern(regexp = PHONE,

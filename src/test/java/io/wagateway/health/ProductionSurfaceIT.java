@@ -75,6 +75,9 @@ class ProductionSurfaceIT {
         assertTrue(openMetrics.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
                 openMetrics.headers().toString());
         assertTrue(openMetrics.body().contains("\nwagateway_connections "), openMetrics.body());
+        // the OpenAPI document is public; Swagger UI is a dev-mode tool, not part of the production build
+        assertEquals(200, get("/q/openapi").statusCode());
+        assertEquals(404, get("/q/swagger-ui/").statusCode());
     }
 
     @Test
