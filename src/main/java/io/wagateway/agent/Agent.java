@@ -10,7 +10,7 @@ import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
 
-/** An agent of a tenant, known from the JWTs it connects with. */
+/** An agent of a tenant, known from the JWTs it connects with or created by an admin (PROTOCOL.md 6.8). */
 @Entity
 @Table(name = "agent")
 public class Agent extends PanacheEntityBase {
@@ -24,6 +24,13 @@ public class Agent extends PanacheEntityBase {
     public String roles;
 
     public String status;
+
+    /** False once an admin deactivated the agent: its connections are closed, its token refused. */
+    public boolean active;
+
+    /** An admin named the agent: the name in its tokens does not replace that one. */
+    @Column(name = "named_by_admin")
+    public boolean namedByAdmin;
 
     @Column(name = "last_seen_at")
     public Instant lastSeenAt;

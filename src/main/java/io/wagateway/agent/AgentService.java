@@ -13,32 +13,60 @@ import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.GroupCommit;
 import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.protocol.ServerFrame;
+import io.wagateway.presence.PresenceService;
+import io.wagateway.protocol.ErrorCode;
+import io.wagateway.protocol.ProtocolException;
+import io.wagateway.protocol.Views;
 import io.wagateway.security.ClientIdentity;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Agents: recorded from their tokens on every connection, listed for {@code get_agents}. */
+/**
+ * Agents: recorded from their tokens on every connection, listed for {@code get_agents}, and the
+ * directory an admin keeps (PROTOCOL.md 6.8): created before their first connection (so that they
+ * can be assigned), renamed, deactivated. Every replica keeps the deactivated agents in memory,
+ * read again every {@code app.agents.directory-refresh-interval}, so that an upgrade or a REST call
+ * is refused without a query, and a deactivation made on another replica closes the connections
+ * here within that interval ({@link AgentDeactivated}).
+ */
 @ApplicationScoped
 public class AgentService {
 
     private static final int MAX_BATCH = 1000;
 
+    private static final Logger LOG = Logger.getLogger(AgentService.class);
+
     private final Pool pool;
     private final FanoutService fanout;
     private final ObjectMapper json;
+    private final PresenceService presence;
+    private final Event<AgentDeactivated> deactivations;
+    /** The deactivated agents of every tenant, as (tenant, id) keys; replaced whole by each refresh. */
+    private volatile Set<Agent.Key> deactivated = Set.of();
     /** Connections that open together are recorded together: a storm of n upgrades is a few statements. */
     private final GroupCommit<ClientIdentity, Void> connections;
 
-    public AgentService(Pool pool, FanoutService fanout, ObjectMapper json, Vertx vertx, GatewayMetrics metrics) {
+    public AgentService(Pool pool, FanoutService fanout, ObjectMapper json, Vertx vertx, GatewayMetrics metrics,
+                        PresenceService presence, Event<AgentDeactivated> deactivations) {
         this.pool = pool;
         this.fanout = fanout;
         this.json = json;
+        this.presence = presence;
+        this.deactivations = deactivations;
         this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, size -> metrics.groupCommit("agents", size));
     }
 
@@ -67,7 +95,9 @@ public class AgentService {
                         insert into agent (tenant_id, id, name, roles, last_seen_at)
                         select t, i, n, r, now() from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(t, i, n, r)
                         on conflict (tenant_id, id) do update
-                           set name = coalesce(excluded.name, agent.name), roles = excluded.roles,
+                           set name = case when agent.named_by_admin then agent.name
+                                           else coalesce(excluded.name, agent.name) end,
+                               roles = excluded.roles,
                                last_seen_at = now(), updated_at = now()""")
                         .execute(Tuple.of(tenants.toArray(String[]::new), ids.toArray(String[]::new),
                                 names.toArray(String[]::new), roles.toArray(String[]::new))))
@@ -103,5 +133,106 @@ public class AgentService {
     @WithSession
     public Uni<Agent> find(String tenant, String agentId) {
         return Agent.findById(new Agent.Key(tenant, agentId));
+    }
+
+    /**
+     * {@code get_agents} and the admin list: every agent of the tenant (deactivated ones with
+     * {@code active: false}), by name, {@code online} while it has a connection on a live replica.
+     */
+    public Uni<List<Views.Agent>> directory(String tenant) {
+        return list(tenant).chain(agents -> presence.online(tenant).map(online -> agents.stream()
+                .map(a -> view(a, online.contains(a.key.id()))).toList()));
+    }
+
+    /** One agent as the directory shows it, or {@code not_found}. */
+    public Uni<Views.Agent> entry(String tenant, String agentId) {
+        return find(tenant, agentId).onItem().ifNull().failWith(() -> ProtocolException.notFound("agent " + agentId))
+                .chain(agent -> presence.online(tenant).map(online -> view(agent, online.contains(agentId))));
+    }
+
+    /**
+     * An agent created by an admin before it ever connected: assignable at once, named as the admin
+     * says (its tokens' names do not replace it). {@code conflict} when the tenant has it already.
+     */
+    public Uni<Views.Agent> create(String tenant, String agentId, String name) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                        with tenants as (insert into tenant (id) values ($1) on conflict (id) do nothing)
+                        insert into agent (tenant_id, id, name, named_by_admin) values ($1, $2, $3, true)
+                        on conflict (tenant_id, id) do nothing
+                        returning id""")
+                        .execute(Tuple.of(tenant, agentId, name)))
+                .chain(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Uni.createFrom().failure(new ProtocolException(ErrorCode.CONFLICT,
+                                "agent " + agentId + " exists already"));
+                    }
+                    return entry(tenant, agentId);
+                });
+    }
+
+    /**
+     * Renames, deactivates or reactivates an agent; {@code not_found} for an agent the tenant does not
+     * have. A deactivation closes the agent's connections here at once ({@link AgentDeactivated}),
+     * on the other replicas at their next refresh; from then on its token is refused.
+     *
+     * @param name   the new name, or null to keep it
+     * @param active the new state, or null to keep it
+     */
+    public Uni<Views.Agent> update(String tenant, String agentId, String name, Boolean active) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                        update agent set name = coalesce($3, name), named_by_admin = named_by_admin or $3 is not null,
+                                         active = coalesce($4, active), updated_at = now()
+                         where tenant_id = $1 and id = $2
+                        returning active""")
+                        .execute(Tuple.of(tenant, agentId, name, active)))
+                .chain(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Uni.createFrom().failure(ProtocolException.notFound("agent " + agentId));
+                    }
+                    Agent.Key key = new Agent.Key(tenant, agentId);
+                    boolean nowActive = rows.iterator().next().getBoolean(0);
+                    Set<Agent.Key> next = new HashSet<>(deactivated);
+                    if (nowActive ? next.remove(key) : next.add(key)) {
+                        deactivated = Set.copyOf(next);
+                        if (!nowActive) {
+                            deactivations.fire(new AgentDeactivated(tenant, agentId));
+                        }
+                    }
+                    return entry(tenant, agentId);
+                });
+    }
+
+    /** Whether an admin deactivated the user (an agent never created or recorded is not). No query. */
+    public boolean isDeactivated(String tenant, String userId) {
+        return deactivated.contains(new Agent.Key(tenant, userId));
+    }
+
+    void start(@Observes StartupEvent event) {
+        refreshDeactivated().await().atMost(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Reads the deactivated agents again: what another replica's admin call changed. Agents newly
+     * deactivated since the last read have their connections here closed.
+     */
+    @Scheduled(every = "${app.agents.directory-refresh-interval}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshDeactivated() {
+        return pool.preparedQuery("select tenant_id, id from agent where not active").execute()
+                .invoke(rows -> {
+                    Set<Agent.Key> now = new HashSet<>();
+                    rows.forEach(row -> now.add(new Agent.Key(row.getString(0), row.getString(1))));
+                    Set<Agent.Key> before = deactivated;
+                    deactivated = Set.copyOf(now);
+                    now.stream().filter(key -> !before.contains(key))
+                            .forEach(key -> deactivations.fire(new AgentDeactivated(key.tenantId(), key.id())));
+                })
+                .onFailure().invoke(f -> LOG.warnf("could not read the deactivated agents: %s", f.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private static Views.Agent view(Agent a, boolean online) {
+        return new Views.Agent(a.key.id(), a.name, a.status, online && a.active, a.active);
     }
 }

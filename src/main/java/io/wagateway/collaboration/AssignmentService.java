@@ -20,7 +20,8 @@ import java.util.UUID;
 
 /**
  * {@code assign_chat}: a supervisor or admin assigns any conversation to any agent of the tenant;
- * an agent may only take an unassigned conversation for themselves. The assignee gets a durable
+ * an agent may only take an unassigned conversation for themselves. The agent must exist (created by
+ * an admin or recorded from a connection) and be active. The assignee gets a durable
  * {@code chat_assigned}, the conversation's audience {@code conversation_updated}.
  */
 @ApplicationScoped
@@ -49,17 +50,23 @@ public class AssignmentService {
             return Uni.createFrom().failure(ProtocolException.notFound("conversation"));
         }
         return pool.withTransaction(connection -> Uni.combine().all()
-                        .unis(store.lock(connection, me.tenant(), id), store.agentExists(connection, me.tenant(), agentId))
+                        .unis(store.lock(connection, me.tenant(), id), store.agentActive(connection, me.tenant(), agentId))
                         .asTuple() // pipelined: one round trip
                         .chain(found -> {
                             CollaborationStore.Locked conversation = found.getItem1();
                             if (conversation == null) {
                                 throw ProtocolException.notFound("conversation");
                             }
-                            if (!found.getItem2()) {
+                            // permission before the target (PROTOCOL.md 6.8): an agent who may not assign
+                            // this learns nothing about which agents exist
+                            permit(me, conversation.assignee(), agentId);
+                            Boolean active = found.getItem2();
+                            if (active == null) {
                                 throw ProtocolException.notFound("agent");
                             }
-                            permit(me, conversation.assignee(), agentId);
+                            if (!active) {
+                                throw ProtocolException.badField("agentId", "agent " + agentId + " is deactivated");
+                            }
                             if (agentId.equals(conversation.assignee())) {
                                 return Uni.createFrom().item(List.<DurableEvent>of());
                             }

@@ -82,10 +82,11 @@ public class CollaborationStore {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
     }
 
-    public Uni<Boolean> agentExists(SqlConnection connection, String tenant, String agentId) {
-        return connection.preparedQuery("select exists (select 1 from agent where tenant_id = $1 and id = $2)")
+    /** Whether the tenant's agent is active; null when the tenant has no such agent. */
+    public Uni<Boolean> agentActive(SqlConnection connection, String tenant, String agentId) {
+        return connection.preparedQuery("select active from agent where tenant_id = $1 and id = $2")
                 .execute(Tuple.of(tenant, agentId))
-                .map(rows -> rows.iterator().next().getBoolean(0));
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBoolean(0));
     }
 
     /** Sets the (locked) conversation's status; false when it had that status already. */

@@ -21,6 +21,17 @@ public interface AppConfig {
 
     Assignment assignment();
 
+    Agents agents();
+
+    interface Agents {
+        /**
+         * How often each replica reads the deactivated agents: a deactivation on another replica
+         * closes the agent's connections here, and refuses its token here, within this interval.
+         */
+        @WithDefault("5s")
+        Duration directoryRefreshInterval();
+    }
+
     interface Assignment {
         /** Assign each new conversation to the available, online agent assigned least recently. */
         @WithDefault("false")

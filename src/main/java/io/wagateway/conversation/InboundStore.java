@@ -120,7 +120,7 @@ public class InboundStore {
                         with pick as (
                             select a.tenant_id, a.id from agent a
                              where $4 and a.tenant_id = (select tenant_id from conversation where id = $3)
-                               and a.status = 'available'
+                               and a.status = 'available' and a.active
                                and exists (select 1 from presence p join instance i on i.id = p.instance_id
                                             where p.tenant_id = a.tenant_id and p.user_id = a.id
                                               and i.heartbeat_at > now() - make_interval(secs => $5))

@@ -5,6 +5,7 @@ import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.wagateway.agent.AgentService;
 import io.wagateway.config.AppConfig;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.wagateway.security.ClientIdentity;
@@ -18,7 +19,7 @@ import java.util.Set;
 /**
  * Admits a WebSocket upgrade only with a verified JWT that names a tenant (401 otherwise), a role
  * the gateway serves (403 otherwise) and, when an allow-list is configured, an allowed Origin
- * (403 otherwise; requests without Origin are non-browser clients and pass). The identity and the
+ * (403 otherwise; requests without Origin are non-browser clients and pass), and no deactivated agent (403). The identity and the
  * connection's Netty channel (which the fan-out writes pre-encoded frames to) are left in the
  * connection's user data for {@link GatewaySocket}.
  */
@@ -34,10 +35,13 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
     private final Set<String> allowedOrigins;
     private final ConnectionRegistry registry;
     private final TokenVerifier tokens;
+    private final AgentService agents;
 
-    public GatewayUpgradeCheck(AppConfig config, ConnectionRegistry registry, TokenVerifier tokens) {
+    public GatewayUpgradeCheck(AppConfig config, ConnectionRegistry registry, TokenVerifier tokens,
+                               AgentService agents) {
         this.registry = registry;
         this.tokens = tokens;
+        this.agents = agents;
         this.allowedOrigins = config.ws().allowedOrigins().map(Set::copyOf).orElse(Set.of());
     }
 
@@ -65,8 +69,8 @@ public class GatewayUpgradeCheck implements HttpUpgradeCheck {
         } catch (ParseException e) {
             return CheckResult.rejectUpgrade(401, CHALLENGE);
         }
-        if (!identity.hasAnyRole()) {
-            return CheckResult.rejectUpgrade(403);
+        if (!identity.hasAnyRole() || agents.isDeactivated(identity.tenant(), identity.userId())) {
+            return CheckResult.rejectUpgrade(403); // a deactivated agent's token is refused (PROTOCOL.md 6.8)
         }
         if (!(context.httpRequest().connection() instanceof ConnectionBase http1)) {
             return CheckResult.rejectUpgrade(400); // WebSockets run over HTTP/1.1 connections only

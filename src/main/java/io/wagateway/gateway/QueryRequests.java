@@ -5,14 +5,12 @@ import io.wagateway.agent.AgentService;
 import io.wagateway.conversation.ConversationQueries;
 import io.wagateway.conversation.Page;
 import io.wagateway.fanout.FanoutService;
-import io.wagateway.presence.PresenceService;
 import io.wagateway.protocol.ClientEvent.GetAgents;
 import io.wagateway.protocol.ClientEvent.GetContacts;
 import io.wagateway.protocol.ClientEvent.GetConversations;
 import io.wagateway.protocol.ClientEvent.GetMessages;
 import io.wagateway.protocol.ClientEvent.GetMessagesBetween;
 import io.wagateway.protocol.ServerFrame;
-import io.wagateway.protocol.Views;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.function.Function;
@@ -26,13 +24,11 @@ class QueryRequests implements ClientRequests {
 
     private final ConversationQueries queries;
     private final AgentService agents;
-    private final PresenceService presence;
     private final FanoutService fanout;
 
-    QueryRequests(ConversationQueries queries, AgentService agents, PresenceService presence, FanoutService fanout) {
+    QueryRequests(ConversationQueries queries, AgentService agents, FanoutService fanout) {
         this.queries = queries;
         this.agents = agents;
-        this.presence = presence;
         this.fanout = fanout;
     }
 
@@ -49,12 +45,9 @@ class QueryRequests implements ClientRequests {
                         (session, r, answer) -> fanout.lastSeqFor(session).chain(seq -> queries.messagesBetween(
                                 session.identity().tenant(), r.fromNumber(), r.toNumber(), r.limit(), r.offset())
                                 .map(messages -> answer.withList(messages, seq))))
-                .on("get_agents", GetAgents.class, "agents_response", (session, r, answer) -> {
-                    String tenant = session.identity().tenant();
-                    return fanout.lastSeqFor(session).chain(seq -> agents.list(tenant).chain(list -> presence
-                            .online(tenant).map(online -> answer.withList(list.stream().map(a -> new Views.Agent(
-                                    a.key.id(), a.name, a.status, online.contains(a.key.id()))).toList(), seq))));
-                });
+                .on("get_agents", GetAgents.class, "agents_response", (session, r, answer) -> fanout
+                        .lastSeqFor(session).chain(seq -> agents.directory(session.identity().tenant())
+                                .map(list -> answer.withList(list, seq))));
     }
 
     /**

@@ -12,6 +12,8 @@ public final class CloseCodes {
     public static final int TOKEN_EXPIRED = 4001;
     /** The client did not read its frames fast enough: its buffer (app.ws.max-queued-bytes) overflowed. */
     public static final int SLOW_CONSUMER = 4008;
+    /** The token's tenant or user was disabled (an admin deactivated the agent): do not reconnect. */
+    public static final int DISABLED = 4403;
 
     private CloseCodes() {
     }

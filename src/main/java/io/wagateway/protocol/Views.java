@@ -39,8 +39,9 @@ public final class Views {
     @RegisterForReflection
     public record ConversationChanged(Conversation conversation) {}
 
+    /** {@code active}: false once an admin deactivated the agent (PROTOCOL.md 6.8). */
     @RegisterForReflection
-    public record Agent(String agentId, String name, String status, boolean online) {}
+    public record Agent(String agentId, String name, String status, boolean online, boolean active) {}
 
     /**
      * Join and leave answers. {@code lastSeq} (joins only, PROTOCOL.md 6.2): the tenant's newest
