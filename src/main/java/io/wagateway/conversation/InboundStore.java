@@ -79,12 +79,15 @@ public class InboundStore {
                                 returning id, name""",
                         UUID.randomUUID(), number.tenantId, Numbers.digits(m.fromWaId()), m.profileName(),
                         at(m))
+                // a new conversation's place in get_conversations is its first message's time, not the time it
+                // was stored: a backlog Meta delivers late keeps message order (PROTOCOL.md 6.2); move() keeps
+                // the newest message's time from then on
                 .part("conversation_row", """
-                                insert into conversation (id, tenant_id, contact_id, phone_number_id)
-                                select $1, $2, contact_row.id, $3 from contact_row
+                                insert into conversation (id, tenant_id, contact_id, phone_number_id, last_activity_at)
+                                select $1, $2, contact_row.id, $3, $4 from contact_row
                                 on conflict (contact_id, phone_number_id) do update set tenant_id = excluded.tenant_id
                                 returning id, xmax = 0 as created""",
-                        UUID.randomUUID(), number.tenantId, number.id)
+                        UUID.randomUUID(), number.tenantId, number.id, at(m))
                 .part("message_row", """
                                 insert into message (id, tenant_id, conversation_id, direction, type, content, media,
                                                      reaction, location, extra, reply_to, wa_message_id, status, error, ts)

@@ -246,15 +246,20 @@ public class SendStore {
                 clientIds, senders, times);
     }
 
-    /** Moves each conversation's last message to the batch's last message in it. */
+    /**
+     * Moves each conversation's last message to the batch's last message in it; its place in
+     * get_conversations is that message's time (PROTOCOL.md 6.2), never earlier than it was.
+     */
     private static void touchConversations(CombinedWrite write, List<Draft> drafts) {
-        Map<UUID, UUID> last = new LinkedHashMap<>();
-        drafts.forEach(d -> last.put(d.target().conversationId(), d.message().id));
+        Map<UUID, Message> last = new LinkedHashMap<>();
+        drafts.forEach(d -> last.put(d.target().conversationId(), d.message()));
         write.part("touched_conversation", """
-                        update conversation c set last_message_id = v.message, last_activity_at = now(), updated_at = now()
-                          from unnest($1::uuid[], $2::uuid[]) as v(id, message)
+                        update conversation c set last_message_id = v.message,
+                               last_activity_at = greatest(c.last_activity_at, v.ts), updated_at = now()
+                          from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as v(id, message, ts)
                          where c.id = v.id
                         returning c.id""",
-                last.keySet().toArray(UUID[]::new), last.values().toArray(UUID[]::new));
+                last.keySet().toArray(UUID[]::new), last.values().stream().map(m -> m.id).toArray(UUID[]::new),
+                last.values().stream().map(m -> m.timestamp.atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new));
     }
 }
