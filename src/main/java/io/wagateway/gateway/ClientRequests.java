@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The client events of one feature, each registered once: its wire name, its record, its answer
@@ -91,6 +92,20 @@ public interface ClientRequests {
 
         public Set<String> events() {
             return Collections.unmodifiableSet(byEvent.keySet());
+        }
+
+        /** The answer events of the requests, failure answers included (for the AsyncAPI document's test). */
+        public Set<String> answers() {
+            Set<String> answers = new TreeSet<>();
+            byEvent.values().forEach(route -> {
+                if (route.answer() != null) {
+                    answers.add(route.answer());
+                }
+                if (route.failureAnswer() != null) {
+                    answers.add(route.failureAnswer());
+                }
+            });
+            return answers;
         }
     }
 }

@@ -57,6 +57,11 @@ public class RequestDispatcher {
         return routes.events();
     }
 
+    /** Every answer event of those requests, by wire name. */
+    public Set<String> answers() {
+        return routes.answers();
+    }
+
     /** The decoded envelope of a client frame. */
     record Request(ClientRequests.Route<?> route, String requestId, ClientEvent data) {
 
