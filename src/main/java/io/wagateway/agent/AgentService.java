@@ -54,6 +54,7 @@ public class AgentService {
     private final FanoutService fanout;
     private final ObjectMapper json;
     private final PresenceService presence;
+    private final AgentStore store;
     private final Event<AgentDeactivated> deactivations;
     /** The deactivated agents of every tenant, as (tenant, id) keys; replaced whole by each refresh. */
     private volatile Set<Agent.Key> deactivated = Set.of();
@@ -61,11 +62,12 @@ public class AgentService {
     private final GroupCommit<ClientIdentity, Void> connections;
 
     public AgentService(Pool pool, FanoutService fanout, ObjectMapper json, Vertx vertx, GatewayMetrics metrics,
-                        PresenceService presence, Event<AgentDeactivated> deactivations) {
+                        PresenceService presence, AgentStore store, Event<AgentDeactivated> deactivations) {
         this.pool = pool;
         this.fanout = fanout;
         this.json = json;
         this.presence = presence;
+        this.store = store;
         this.deactivations = deactivations;
         this.connections = new GroupCommit<>(vertx, MAX_BATCH, this::record, size -> metrics.groupCommit("agents", size));
     }
@@ -155,19 +157,13 @@ public class AgentService {
      * says (its tokens' names do not replace it). {@code conflict} when the tenant has it already.
      */
     public Uni<Views.Agent> create(String tenant, String agentId, String name) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                        with tenants as (insert into tenant (id) values ($1) on conflict (id) do nothing)
-                        insert into agent (tenant_id, id, name, named_by_admin) values ($1, $2, $3, true)
-                        on conflict (tenant_id, id) do nothing
-                        returning id""")
-                        .execute(Tuple.of(tenant, agentId, name)))
-                .chain(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return Uni.createFrom().failure(new ProtocolException(ErrorCode.CONFLICT,
-                                "agent " + agentId + " exists already"));
-                    }
-                    return entry(tenant, agentId);
-                });
+        return store.create(tenant, agentId, name).chain(created -> {
+            if (!created) {
+                return Uni.createFrom().failure(new ProtocolException(ErrorCode.CONFLICT,
+                        "agent " + agentId + " exists already"));
+            }
+            return entry(tenant, agentId);
+        });
     }
 
     /**
@@ -179,27 +175,25 @@ public class AgentService {
      * @param active the new state, or null to keep it
      */
     public Uni<Views.Agent> update(String tenant, String agentId, String name, Boolean active) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                        update agent set name = coalesce($3, name), named_by_admin = named_by_admin or $3 is not null,
-                                         active = coalesce($4, active), updated_at = now()
-                         where tenant_id = $1 and id = $2
-                        returning active""")
-                        .execute(Tuple.of(tenant, agentId, name, active)))
-                .chain(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return Uni.createFrom().failure(ProtocolException.notFound("agent " + agentId));
-                    }
-                    Agent.Key key = new Agent.Key(tenant, agentId);
-                    boolean nowActive = rows.iterator().next().getBoolean(0);
-                    Set<Agent.Key> next = new HashSet<>(deactivated);
-                    if (nowActive ? next.remove(key) : next.add(key)) {
-                        deactivated = Set.copyOf(next);
-                        if (!nowActive) {
-                            deactivations.fire(new AgentDeactivated(tenant, agentId));
-                        }
-                    }
-                    return entry(tenant, agentId);
-                });
+        return store.update(tenant, agentId, name, active).chain(nowActive -> {
+            if (nowActive == null) {
+                return Uni.createFrom().failure(ProtocolException.notFound("agent " + agentId));
+            }
+            if (changed(new Agent.Key(tenant, agentId), nowActive) && !nowActive) {
+                deactivations.fire(new AgentDeactivated(tenant, agentId));
+            }
+            return entry(tenant, agentId);
+        });
+    }
+
+    /** Applies one agent's state to the in-memory set; whether it changed it. */
+    private synchronized boolean changed(Agent.Key key, boolean active) {
+        Set<Agent.Key> next = new HashSet<>(deactivated);
+        if (!(active ? next.remove(key) : next.add(key))) {
+            return false;
+        }
+        deactivated = Set.copyOf(next);
+        return true;
     }
 
     /** Whether an admin deactivated the user (an agent never created or recorded is not). No query. */
@@ -218,18 +212,18 @@ public class AgentService {
     @Scheduled(every = "${app.agents.directory-refresh-interval}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshDeactivated() {
-        return pool.preparedQuery("select tenant_id, id from agent where not active").execute()
-                .invoke(rows -> {
-                    Set<Agent.Key> now = new HashSet<>();
-                    rows.forEach(row -> now.add(new Agent.Key(row.getString(0), row.getString(1))));
-                    Set<Agent.Key> before = deactivated;
-                    deactivated = Set.copyOf(now);
-                    now.stream().filter(key -> !before.contains(key))
-                            .forEach(key -> deactivations.fire(new AgentDeactivated(key.tenantId(), key.id())));
-                })
+        return store.deactivated()
+                .invoke(now -> replace(now).forEach(key -> deactivations.fire(new AgentDeactivated(key.tenantId(), key.id()))))
                 .onFailure().invoke(f -> LOG.warnf("could not read the deactivated agents: %s", f.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Replaces the in-memory set with what the table says; the agents it did not have before. */
+    private synchronized List<Agent.Key> replace(Set<Agent.Key> now) {
+        Set<Agent.Key> before = deactivated;
+        deactivated = Set.copyOf(now);
+        return now.stream().filter(key -> !before.contains(key)).toList();
     }
 
     private static Views.Agent view(Agent a, boolean online) {
