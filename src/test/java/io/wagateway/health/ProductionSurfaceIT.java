@@ -77,6 +77,7 @@ class ProductionSurfaceIT {
         assertTrue(openMetrics.body().contains("\nwagateway_connections "), openMetrics.body());
         // the OpenAPI document is public; Swagger UI is a dev-mode tool, not part of the production build
         assertEquals(200, get("/q/openapi").statusCode());
+        assertTrue(get("/asyncapi.yaml").body().contains("asyncapi: 3.0.0"));
         assertEquals(404, get("/q/swagger-ui/").statusCode());
     }
 
