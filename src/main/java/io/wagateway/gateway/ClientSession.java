@@ -3,7 +3,10 @@ package io.wagateway.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
@@ -24,6 +27,14 @@ public final class ClientSession implements Subscriber {
 
     private final WebSocketConnection connection;
     private final Channel channel;
+    /**
+     * Where pre-encoded frames enter the pipeline: right below the WebSocket frame encoder, which would
+     * only pass them on. Handlers closer to the socket (TLS) still see them; those above it do not, in
+     * particular Netty's idle-state handler, which wraps every write's promise with a listener.
+     * Liveness does not depend on it: the heartbeat's pings and the client's pongs still pass it.
+     * The channel itself where there is no encoder (tests on an embedded channel).
+     */
+    private final ChannelOutboundInvoker frames;
     private final EventLoop loop;
     private final TokenBucket rateLimit;
     private final long maxStallNanos;
@@ -55,6 +66,8 @@ public final class ClientSession implements Subscriber {
         this.connection = connection;
         this.channel = channel;
         this.loop = channel.eventLoop();
+        ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+        this.frames = encoder != null ? encoder : channel;
         this.identity = identity;
         this.rateLimit = rateLimit;
     }
@@ -173,7 +186,7 @@ public final class ClientSession implements Subscriber {
     }
 
     private void write(ByteBuf wire) {
-        channel.write(wire.retainedDuplicate(), channel.voidPromise());
+        frames.write(wire.retainedDuplicate(), channel.voidPromise());
         unflushed = true;
     }
 
@@ -189,7 +202,7 @@ public final class ClientSession implements Subscriber {
             return true;
         }
         unflushed = false;
-        channel.flush();
+        frames.flush();
         if (closing) {
             return true;
         }
@@ -242,17 +255,17 @@ public final class ClientSession implements Subscriber {
             }
             replayedUpTo = event.seq();
             lastSentSeq = Math.max(lastSentSeq, event.seq());
-            last = channel.write(WireFrame.text(event.frame()));
+            last = frames.write(WireFrame.text(event.frame()));
             count++;
             if (!channel.isWritable()) {
-                channel.flush();
+                frames.flush();
                 int next = i + 1;
                 int soFar = count;
                 last.addListener(done -> execute(() -> replay(page, next, soFar, written)));
                 return;
             }
         }
-        channel.flush();
+        frames.flush();
         int total = count;
         if (last == null) {
             written.complete(total);
