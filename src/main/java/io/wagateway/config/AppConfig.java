@@ -21,6 +21,17 @@ public interface AppConfig {
 
     Assignment assignment();
 
+    Http http();
+
+    interface Http {
+        /**
+         * At shutdown, after the delay: how long plain HTTP requests in flight (webhooks, REST) get to
+         * finish before the server closes. WebSockets are closed with 1001 during the delay instead.
+         */
+        @WithDefault("5s")
+        Duration drainTimeout();
+    }
+
     interface Assignment {
         /** Assign each new conversation to the available, online agent assigned least recently. */
         @WithDefault("false")

@@ -203,8 +203,8 @@ public final class ClientSession implements Subscriber {
         }
         unflushed = false;
         frames.flush();
-        if (closing) {
-            return true;
+        if (closing || !channel.isActive()) {
+            return true; // a closed socket is not a slow consumer: its close handler removes the session
         }
         if (!channel.isWritable()) {
             return false;

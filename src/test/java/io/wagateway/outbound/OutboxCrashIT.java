@@ -15,11 +15,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A crash in the middle of a send: the instance that stored the message dies while its Graph API
@@ -92,8 +95,16 @@ class OutboxCrashIT {
             // a graceful shutdown tells connected clients to go elsewhere
             try (WsClient ws = WsClient.connect(vertx, second.base, AppProcess.token(TENANT, "bob"))) {
                 ws.ok("ping", Map.of());
+                long logBefore = Files.size(second.log);
+                long sigterm = System.nanoTime();
                 second.process.destroy();
                 assertEquals(1001, ws.awaitClose());
+                // and then it ends promptly, cleanly: the shutdown delay (2 s), no wait for the closed WebSocket
+                assertTrue(second.process.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM");
+                double seconds = (System.nanoTime() - sigterm) / 1e9;
+                String shutdownLog = Files.readString(second.log).substring((int) logBefore);
+                assertFalse(shutdownLog.contains(" ERROR ") || shutdownLog.contains("Timed out waiting"),
+                        "shutdown took " + seconds + " s and logged: " + shutdownLog);
             }
         } finally {
             second.stop();
