@@ -5,9 +5,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.metrics.GatewayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,10 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 
 /**
@@ -41,22 +35,21 @@ public class FanoutService implements EventBus.Listener {
     private final EventReader reader;
     private final Subscribers subscribers;
     private final EventBus bus;
-    private final Pool pool;
     private final GatewayMetrics metrics;
     private final Map<String, TenantStream> streams = new HashMap<>();
     private final Context context;
-    /** Committed here, not yet taken by the fan-out context (many producers, one consumer). */
-    private final Queue<DurableEvent> committed = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean takeScheduled = new AtomicBoolean();
+    /** Committed here, not yet taken by the fan-out context. */
+    private final DrainQueue<DurableEvent> committed = new DrainQueue<>(this::on, this::takeCommitted, this::drainOffered);
+    /** The streams the running take offered events to (on the fan-out context only). */
+    private final List<TenantStream> offered = new ArrayList<>(1);
 
-    public FanoutService(Vertx vertx, EventReader reader, Subscribers subscribers, EventBus bus, Pool pool,
+    public FanoutService(Vertx vertx, EventReader reader, Subscribers subscribers, EventBus bus,
                          GatewayMetrics metrics) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.reader = reader;
         this.subscribers = subscribers;
         this.bus = bus;
-        this.pool = pool;
         // a context of its own, not the caller's: created on a thread that is not Vert.x's
         this.context = CompletableFuture.supplyAsync(vertx::getOrCreateContext).join();
     }
@@ -68,20 +61,14 @@ public class FanoutService implements EventBus.Listener {
     /**
      * Called after commit, on any thread. The events wait in a queue that the fan-out context empties
      * in one task: commits that land while that task is pending (under load, most of them) reach each
-     * connection as one batch, one write, instead of one write per commit. An idle context runs the
-     * task at once, so nothing waits for a timer.
+     * connection as one batch, one write, instead of one write per commit.
      */
     public void publishCommitted(List<DurableEvent> events) {
         if (events.isEmpty()) {
             return;
         }
-        long committed = System.nanoTime();
-        for (DurableEvent event : events) {
-            this.committed.add(event.committedAt(committed));
-        }
-        if (takeScheduled.compareAndSet(false, true)) {
-            on(this::takeCommitted);
-        }
+        long committedNanos = System.nanoTime();
+        committed.addAll(events.stream().map(event -> event.committedAt(committedNanos)).toList());
         DurableEvent last = events.get(events.size() - 1);
         bus.ring(last.tenant(), last.seq());
     }
@@ -137,17 +124,14 @@ public class FanoutService implements EventBus.Listener {
             if (streams.isEmpty()) {
                 return;
             }
-            String[] tenants = streams.keySet().toArray(String[]::new);
-            pool.preparedQuery("select id, last_seq from tenant where id = any($1)").execute(Tuple.of(tenants))
-                    .subscribe().with(rows -> on(() -> {
-                        for (Row row : rows) {
-                            TenantStream stream = streams.get(row.getString(0));
-                            if (stream != null && row.getLong(1) > stream.known) {
-                                stream.known = row.getLong(1);
-                                fetchIfBehind(stream);
-                            }
+            reader.lastSeqs(streams.keySet().toArray(String[]::new)).subscribe().with(seqs -> on(() -> seqs.forEach(
+                    (tenant, last) -> {
+                        TenantStream stream = streams.get(tenant);
+                        if (stream != null && last > stream.known) {
+                            stream.known = last;
+                            fetchIfBehind(stream);
                         }
-                    }), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
+                    })), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
         });
     }
 
@@ -182,19 +166,17 @@ public class FanoutService implements EventBus.Listener {
         }));
     }
 
-    /** Everything committed here since the last call, each tenant's stream drained once. */
-    private void takeCommitted() {
-        // cleared before polling: an event queued after the last poll schedules the next task
-        takeScheduled.set(false);
-        List<TenantStream> offered = new ArrayList<>(1);
-        DurableEvent event;
-        while ((event = committed.poll()) != null) {
-            TenantStream stream = offer(event);
-            if (stream != null && !offered.contains(stream)) {
-                offered.add(stream);
-            }
+    /** A committed event taken from the queue; its stream is drained once the task took them all. */
+    private void takeCommitted(DurableEvent event) {
+        TenantStream stream = offer(event);
+        if (stream != null && !offered.contains(stream)) {
+            offered.add(stream);
         }
+    }
+
+    private void drainOffered() {
         offered.forEach(this::drain);
+        offered.clear();
     }
 
     /** @return the event's stream when the event waits there for delivery, otherwise null */
@@ -305,17 +287,5 @@ public class FanoutService implements EventBus.Listener {
                 }
             }));
         });
-    }
-
-    /** For tests and metrics: the last seq delivered here for the tenant, or -1. */
-    public Uni<Long> delivered(String tenant) {
-        return Uni.createFrom().emitter(emitter -> on(() -> {
-            TenantStream stream = streams.get(tenant);
-            emitter.complete(stream == null ? -1L : stream.delivered);
-        }));
-    }
-
-    List<String> tenants() {
-        return new ArrayList<>(streams.keySet());
     }
 }

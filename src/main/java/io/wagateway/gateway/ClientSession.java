@@ -28,11 +28,9 @@ public final class ClientSession implements Subscriber {
     private final WebSocketConnection connection;
     private final Channel channel;
     /**
-     * Where pre-encoded frames enter the pipeline: right below the WebSocket frame encoder, which would
-     * only pass them on. Handlers closer to the socket (TLS) still see them; those above it do not, in
-     * particular Netty's idle-state handler, which wraps every write's promise with a listener.
-     * Liveness does not depend on it: the heartbeat's pings and the client's pongs still pass it.
-     * The channel itself where there is no encoder (tests on an embedded channel).
+     * Where pre-encoded frames enter the pipeline: below the WebSocket encoder, which would only pass
+     * them on. TLS still sees them; the idle-state handler above, which wraps every write's promise with
+     * a listener, does not (pings and pongs still pass it). The channel itself in tests without encoder.
      */
     private final ChannelOutboundInvoker frames;
     private final EventLoop loop;

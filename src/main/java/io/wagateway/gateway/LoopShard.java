@@ -2,6 +2,7 @@ package io.wagateway.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.wagateway.fanout.DrainQueue;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.Ephemeral;
 
@@ -11,11 +12,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The connections of one event loop and their room indexes. Everything here runs on that loop, so
@@ -60,9 +58,8 @@ final class LoopShard {
     private final Map<String, Set<ClientSession>> generalByTenant = new HashMap<>();
     /** Connections written to by the task running now, flushed at its end. */
     private final List<ClientSession> touched = new ArrayList<>();
-    /** Batches handed over from the fan-out context, not yet written (many producers, this loop consumes). */
-    private final Queue<HandedOver> handedOver = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    /** Batches handed over from the fan-out context, not yet written. */
+    private final DrainQueue<HandedOver> handedOver = new DrainQueue<>(this::execute, this::write, this::flushTouched);
 
     private record HandedOver(Batch batch, Runnable done) {}
 
@@ -133,23 +130,14 @@ final class LoopShard {
      */
     void handOver(Batch batch, Runnable done) {
         handedOver.add(new HandedOver(batch, done));
-        if (writeScheduled.compareAndSet(false, true)) {
-            execute(this::writeHandedOver);
-        }
     }
 
-    private void writeHandedOver() {
-        // cleared before polling: a batch queued after the last poll schedules the next task
-        writeScheduled.set(false);
-        HandedOver next;
-        while ((next = handedOver.poll()) != null) {
-            try {
-                write(next.batch());
-            } finally {
-                next.done().run();
-            }
+    private void write(HandedOver next) {
+        try {
+            write(next.batch());
+        } finally {
+            next.done().run();
         }
-        flushTouched();
     }
 
     /**
