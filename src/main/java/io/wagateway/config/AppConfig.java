@@ -25,8 +25,8 @@ public interface AppConfig {
 
     interface Http {
         /**
-         * At shutdown, after the delay: how long plain HTTP requests in flight (webhooks, REST) get to
-         * finish before the server closes. WebSockets are closed with 1001 during the delay instead.
+         * At shutdown: how long plain HTTP requests (webhooks, REST) that started before it get to
+         * finish, before the shutdown delay. WebSockets are closed with 1001 instead.
          */
         @WithDefault("5s")
         Duration drainTimeout();
