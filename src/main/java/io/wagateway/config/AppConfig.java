@@ -21,6 +21,19 @@ public interface AppConfig {
 
     Assignment assignment();
 
+    Inbox inbox();
+
+    interface Inbox {
+        /**
+         * Cloud mode: where the inbox page gets its JWT from the host application (fetched with
+         * credentials, answering {@code {"token": "..."}}); an absolute URL or a path on the gateway.
+         */
+        Optional<String> tokenUrl();
+
+        /** Origins that may show the inbox in a frame (CSP {@code frame-ancestors}), beside the gateway's own. */
+        Optional<List<String>> frameAncestors();
+    }
+
     interface Assignment {
         /** Assign each new conversation to the available, online agent assigned least recently. */
         @WithDefault("false")
