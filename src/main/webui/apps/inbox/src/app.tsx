@@ -53,6 +53,7 @@ function useTheme(): [Theme, () => void] {
   const toggle = () => setTheme((t) => {
     const next = t === 'dark' ? 'light' : 'dark';
     try { localStorage.setItem(THEME_KEY, next); } catch { /* private mode */ }
+    document.documentElement.dataset.theme = next; // at once, not after the next paint
     return next;
   });
   return [theme, toggle];
@@ -133,7 +134,8 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
 
   useEffect(() => {
     const n = inbox.conversations.unreadTotal();
-    document.title = (n ? `(${n}) ` : '') + 'Inbox · WhatsApp gateway';
+    const title = (n ? `(${n}) ` : '') + 'Inbox · WhatsApp gateway';
+    if (document.title !== title) document.title = title;
   });
 
   useEffect(() => {
@@ -164,6 +166,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
   const notifyOn = !inbox.notifier.muted;
   return (
     <div class="app" data-view={selected ? 'thread' : 'list'} onClick={unlockAudio}>
+      <h1 class="sr-only">Inbox</h1>
       {inbox.state !== 'open' && (
         <div role="status" class="banner">
           {inbox.state === 'closed' ? 'Disconnected: this account cannot connect.'
@@ -236,7 +239,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
         {inbox.toasts.map((t) => (
           <div key={t.id} class="toast">
             <span>{t.text}</span>
-            {t.conversationId && <button type="button" class="link" onClick={() => { inbox.select(t.conversationId!); inbox.dismiss(t.id); }}>Open</button>}
+            {t.conversationId && <button type="button" class="link" onClick={() => { inbox.select(t.conversationId!); inbox.dismiss(t.id); }}>Open conversation</button>}
             <button type="button" class="icon-btn small" aria-label="Dismiss" onClick={() => inbox.dismiss(t.id)}><IconClose size={16} /></button>
           </div>
         ))}
@@ -251,7 +254,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
 
 function Avatar({ name, small }: { name: string; small?: boolean }) {
   return <span class={'avatar' + (small ? ' small' : '')} aria-hidden="true"
-    style={{ backgroundColor: `hsl(${hueOf(name)} 45% 52%)` }}>{initials(name)}</span>;
+    style={{ backgroundColor: `hsl(${hueOf(name)} 40% 32%)` }}>{initials(name)}</span>;
 }
 
 function NumberBar({ inbox }: { inbox: Inbox }) {
@@ -375,7 +378,6 @@ class Row extends Pure<RowProps> {
     const unread = c.unreadCount > 0 && !selected;
     return (
       <div id={'conv-' + c.id} role="option" aria-selected={selected} aria-posinset={index + 1} aria-setsize={setSize}
-        aria-labelledby={'conv-name-' + c.id} aria-describedby={'conv-desc-' + c.id}
         class={'conv' + (selected ? ' selected' : '') + (unread ? ' unread' : '')}
         style={{ top: `${index * ROW}px` }} onClick={() => inbox.select(c.id)}>
         <Avatar name={name} />
@@ -431,6 +433,8 @@ function ThreadView({ inbox, conversation: c, openTemplates }: { inbox: Inbox; c
   const typists = inbox.typists(c.id).map((u) => inbox.agentName(u));
   const name = displayName(c);
 
+  // Scroll only when the messages changed (reading scrollHeight forces a layout: not on every render).
+  const newest = all[all.length - 1];
   useLayoutEffect(() => {
     const el = logRef.current;
     if (!el) return;
@@ -440,7 +444,7 @@ function ThreadView({ inbox, conversation: c, openTemplates }: { inbox: Inbox; c
     } else if (stick.current) {
       el.scrollTop = el.scrollHeight;
     }
-  });
+  }, [all.length, newest?.id, newest?.status, shown, t.loaded]);
 
   const onScroll = async () => {
     const el = logRef.current!;
@@ -520,7 +524,8 @@ class Bubble extends Pure<BubbleProps> {
     const out = m.direction === 'outbound';
     const reactions = Object.values(m.reactions ?? {});
     return (
-      <div class={'msg ' + (out ? 'out' : 'in') + (m.status === 'failed' ? ' failed' : '')} data-message-id={m.id}>
+      <div class={'msg ' + (out ? 'out' : 'in') + (m.status === 'failed' ? ' failed' : '') + (reactions.length ? ' reacted' : '')}
+        data-message-id={m.id}>
         <div class="bubble">
           {quoted && <div class="quote"><strong>{quoted.direction === 'outbound' ? 'You' : 'Customer'}</strong><span>{preview(quoted)}</span></div>}
           {m.replyTo && !quoted && <div class="quote"><span>Reply to an earlier message</span></div>}

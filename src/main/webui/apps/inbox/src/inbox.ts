@@ -110,13 +110,23 @@ export class Inbox {
     if (selected) this.loadThread(selected, true);
   }
 
-  private async loadSide() {
+  private agentsTimer: ReturnType<typeof setTimeout> | null = null;
+  private refreshAgentsSoon() {
+    if (this.agentsTimer) return;
+    this.agentsTimer = setTimeout(() => { this.agentsTimer = null; this.loadAgents(); }, 300);
+  }
+
+  private loadAgents() {
     this.client.request('get_agents', {}).then((list) => {
       for (const a of list) this.agents.set(a.agentId, { ...this.agents.get(a.agentId), ...a });
       const mine = this.agents.get(this.me.userId);
       if (mine && (mine.status === 'available' || mine.status === 'busy' || mine.status === 'away')) this.myStatus = mine.status;
       this.changed();
     }).catch(() => {});
+  }
+
+  private loadSide() {
+    this.loadAgents();
     this.client.getNumbers().then((list) => {
       this.numbers = list;
       this.changed();
@@ -360,9 +370,15 @@ export class Inbox {
       const a = this.agents.get(userId);
       this.agents.set(userId, { agentId: userId, name: a?.name ?? userId, status: a?.status ?? 'available', ...a, online });
     };
-    c.on('user_online', (p) => { presence(p.userId, true); this.changed(); if (!this.agents.get(p.userId)?.name) this.loadSide(); });
+    c.on('user_online', (p) => {
+      const known = this.agents.has(p.userId);
+      presence(p.userId, true);
+      if (!known) this.refreshAgentsSoon(); // a new agent: get their name
+      this.changed();
+    });
     c.on('user_offline', (p) => { presence(p.userId, false); this.changed(); });
     c.on('presence_changed', (p) => {
+      if (p.online.some((u) => !this.agents.has(u))) this.refreshAgentsSoon();
       for (const u of p.online) presence(u, true);
       for (const u of p.offline) presence(u, false);
       this.changed();

@@ -51,7 +51,8 @@ export function matches(c: Conversation, f: ListFilter, me: string): boolean {
   if (f.phoneNumberId && c.phoneNumberId !== f.phoneNumberId) return false;
   const q = f.search.trim().toLowerCase();
   if (q) {
-    const digits = q.replace(/[^0-9]/g, '');
+    // a number when it looks like one ("+49 151-23"), else a name
+    const digits = /^[\d\s+()./-]+$/.test(q) ? q.replace(/[^0-9]/g, '') : '';
     const byName = (c.contact.name ?? '').toLowerCase().includes(q);
     const byNumber = digits.length > 0 && c.contact.waId.includes(digits);
     if (!byName && !byNumber) return false;
@@ -247,14 +248,17 @@ export class Thread {
     }
   }
 
-  /** Chronological by timestamp, then id; local (unsent) messages stay at the end. */
+  /**
+   * Chronological by timestamp; messages of the same timestamp (Meta's are whole seconds) in the
+   * order they arrived, which is seq order; local (unsent) messages stay at the end.
+   */
   private insert(m: Msg) {
     const list = this.messages.slice();
     let i = list.length;
     if (!m.local) {
       while (i > 0) {
         const prev = list[i - 1]!;
-        if (prev.local || prev.timestamp > m.timestamp || (prev.timestamp === m.timestamp && prev.id > m.id)) i--;
+        if (prev.local || prev.timestamp > m.timestamp) i--;
         else break;
       }
     }

@@ -82,6 +82,7 @@ describe('the conversation list', () => {
     expect(matches(free, f({ search: 'zoë' }), 'me')).toBe(true);
     expect(matches(free, f({ search: '+49 151' }), 'me')).toBe(true);
     expect(matches(free, f({ search: 'carla' }), 'me')).toBe(false);
+    expect(matches(free, f({ search: 'Zoë 1' }), 'me')).toBe(false); // a name with a digit is not a number
     expect(matches(free, f({ phoneNumberId: 'other' }), 'me')).toBe(false);
   });
 });
@@ -94,6 +95,12 @@ describe('a thread', () => {
     t.merge(msg('c', '2026-01-01T10:00:03Z'));
     t.merge(msg('b', '2026-01-01T10:00:02Z')); // a replay: once
     expect(t.messages.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps messages of the same second in the order they arrived (seq order)', () => {
+    const t = new Thread();
+    for (const id of ['z', 'a', 'm']) t.merge(msg(id, '2026-01-01T10:00:00Z'));
+    expect(t.messages.map((m) => m.id)).toEqual(['z', 'a', 'm']);
   });
 
   it('shows a send at once as pending and reconciles it by clientMessageId, in either order', () => {

@@ -1,12 +1,11 @@
 package io.wagateway.inbox;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,11 +27,20 @@ class SecurityHeadersTest {
         assertTrue(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), csp);
     }
 
+    @Inject
+    SecurityHeaders headers;
+
     @Test
     void aHostHeaderThatCouldInjectIntoThePolicyIsLeftOut() {
-        given().header("Host", "evil.example; script-src *").get("/")
-                .then().header("Content-Security-Policy", containsString("connect-src 'self'; "))
-                .header("Content-Security-Policy", not(containsString("evil")));
+        // Vert.x refuses most malformed Host headers with 400 before any route; the policy refuses the rest
+        String csp = headers.policy("evil.example; script-src *");
+        assertTrue(csp.contains("connect-src 'self'; ") && !csp.contains("evil"), csp);
+        assertTrue(headers.policy(null).contains("connect-src 'self'; "));
+    }
+
+    @Test
+    void theInboxPageIsAskedForAgainWhileItsAssetsStayCacheable() {
+        given().get("/api/inbox/config").then().header("Cache-Control", nullValue());
     }
 
     @Test
