@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** The SQL of reads and assignments, inside the caller's transaction. */
+/** The SQL of reads, assignments and status changes, inside the caller's transaction. */
 @ApplicationScoped
 public class CollaborationStore {
 
@@ -86,6 +86,14 @@ public class CollaborationStore {
         return connection.preparedQuery("select exists (select 1 from agent where tenant_id = $1 and id = $2)")
                 .execute(Tuple.of(tenant, agentId))
                 .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** Sets the (locked) conversation's status; false when it had that status already. */
+    public Uni<Boolean> setStatus(SqlConnection connection, UUID conversationId, String status) {
+        return connection.preparedQuery("""
+                        update conversation set status = $2, updated_at = now() where id = $1 and status <> $2""")
+                .execute(Tuple.of(conversationId, status))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /** Assigns the conversation, and records when the agent was last given one (round-robin). */

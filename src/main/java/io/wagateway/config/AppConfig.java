@@ -163,6 +163,10 @@ public interface AppConfig {
         @WithDefault("60s")
         Duration statusCacheTtl();
 
+        /** How long a number's approved templates (get_templates) are served from cache before Meta is asked again. */
+        @WithDefault("10m")
+        Duration templatesCacheTtl();
+
         /** How often the outbox is polled for due rows (retries, rows of a crashed instance). */
         @WithDefault("1s")
         Duration outboxPollInterval();

@@ -66,8 +66,22 @@ public class ConversationQueries {
                         .map(views::contact));
     }
 
+    /**
+     * @param phoneNumberId only the conversations of this number of the tenant; a number the tenant
+     *                      does not have is {@code not_found} (as elsewhere), not an empty page
+     */
     public Uni<Page<Views.Conversation>> conversations(String tenant, Integer limit, String cursor, String status,
-                                                       String assignedTo) {
+                                                       String assignedTo, String phoneNumberId) {
+        if (phoneNumberId == null) {
+            return conversationsOf(tenant, limit, cursor, status, assignedTo, null);
+        }
+        return numbers.findByTenantAndMetaId(tenant, phoneNumberId)
+                .onItem().ifNull().failWith(() -> ProtocolException.notFound("WhatsApp number " + phoneNumberId))
+                .chain(number -> conversationsOf(tenant, limit, cursor, status, assignedTo, number));
+    }
+
+    private Uni<Page<Views.Conversation>> conversationsOf(String tenant, Integer limit, String cursor, String status,
+                                                          String assignedTo, PhoneNumber number) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         StringBuilder query = new StringBuilder(CONVERSATION_WITH_VIEW).append(" where c.tenantId = :tenant");
         Map<String, Object> params = new HashMap<>();
@@ -79,6 +93,10 @@ public class ConversationQueries {
         if (assignedTo != null) {
             query.append(" and c.assigneeId = :assignee");
             params.put("assignee", assignedTo);
+        }
+        if (number != null) {
+            query.append(" and c.phoneNumber.id = :number");
+            params.put("number", number.id);
         }
         if (cursor != null) {
             Cursors.Decoded after = Cursors.decode(cursor);

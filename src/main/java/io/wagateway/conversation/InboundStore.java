@@ -108,8 +108,9 @@ public class InboundStore {
     }
 
     /**
-     * Moves the conversation: unread count (a late old message stays read), open, the window, and
-     * the last message unless a newer one is there. With {@code app.assignment.auto}, a
+     * Moves the conversation: unread count (a late old message stays read), open (a customer's
+     * message reopens a closed conversation, PROTOCOL.md 6.2, and its conversation_updated says so),
+     * the window, and the last message unless a newer one is there. With {@code app.assignment.auto}, a
      * conversation the message opened goes to the available, online agent assigned least recently
      * (round-robin); SKIP LOCKED keeps concurrent batches from handing two conversations to the
      * same agent at once.

@@ -42,7 +42,7 @@ class QueryRequests implements ClientRequests {
                         tenant -> queries.contacts(tenant, r.search(), r.limit(), r.cursor())))
                 .on("get_conversations", GetConversations.class, "conversations_response", (session, r, answer) ->
                         page(session, answer, tenant -> queries.conversations(tenant, r.limit(), r.cursor(),
-                                r.status(), r.assignedTo())))
+                                r.status(), r.assignedTo(), r.phoneNumberId())))
                 .on("get_messages", GetMessages.class, "messages_response", (session, r, answer) -> page(session,
                         answer, tenant -> queries.messages(tenant, r.conversationId(), r.limit(), r.before())))
                 .on("get_messages_between", GetMessagesBetween.class, "messages_between_response",

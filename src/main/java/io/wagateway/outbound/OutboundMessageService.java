@@ -95,12 +95,14 @@ public class OutboundMessageService {
                 .distinct().toArray(String[]::new);
         UUID[] named = batch.stream().map(r -> r.send().conversationId()).filter(Objects::nonNull)
                 .flatMap(id -> Ids.parse(id).stream()).distinct().toArray(UUID[]::new);
-        String[] recipients = batch.stream().filter(r -> r.send().conversationId() == null).map(Request::to)
-                .distinct().toArray(String[]::new);
+        // a null number is the default one, which the queries resolve: still one round trip
+        List<SendStore.Recipient> recipients = batch.stream().filter(r -> r.send().conversationId() == null)
+                .map(r -> new SendStore.Recipient(r.send().from(), r.to())).distinct().toList();
         return Uni.combine().all().unis(CombinedWrite.reusePlans(connection),
                         store.earlier(connection, tenant, clientIds), store.byIds(connection, tenant, named),
-                        store.byRecipients(connection, tenant, recipients)).asTuple()
-                .map(read -> new SendBatch(store, json, tenant, batch, read.getItem2(), read.getItem3(), read.getItem4()));
+                        store.byRecipients(connection, tenant, recipients), store.numbers(connection, tenant)).asTuple()
+                .map(read -> new SendBatch(store, json, tenant, batch, read.getItem2(), read.getItem3(), read.getItem4(),
+                        read.getItem5()));
     }
 
     /** Inserts the drafts with their events: one new_message each, one conversation_updated per conversation. */

@@ -29,13 +29,15 @@ final class SendBatch {
     private final List<Request> requests;
     private final Object[] results;
     private final Map<UUID, SendTarget> byId;
-    private final Map<String, SendTarget> byRecipient;
+    private final Map<SendStore.Recipient, SendTarget> byRecipient;
+    /** The tenant's phoneNumberIds, the default first. */
+    private final List<String> numbers;
     private final List<SendStore.Draft> drafts = new ArrayList<>();
     /** Sends that repeat the clientMessageId of an earlier draft of this batch -> that draft. */
     private final Map<Integer, SendStore.Draft> repeats = new HashMap<>();
 
     SendBatch(SendStore store, ObjectMapper json, String tenant, List<Request> requests, Map<String, SendStore.Earlier> earlier,
-              Map<UUID, SendTarget> byId, Map<String, SendTarget> byRecipient) {
+              Map<UUID, SendTarget> byId, Map<SendStore.Recipient, SendTarget> byRecipient, List<String> numbers) {
         this.store = store;
         this.json = json;
         this.tenant = tenant;
@@ -43,11 +45,18 @@ final class SendBatch {
         this.results = new Object[requests.size()];
         this.byId = byId;
         this.byRecipient = new HashMap<>(byRecipient);
+        this.numbers = numbers;
         for (int i = 0; i < results.length; i++) {
             String clientId = requests.get(i).send().clientMessageId();
             SendStore.Earlier first = clientId == null ? null : earlier.get(clientId);
             if (first != null) { // a retry: answered with the first message
                 results[i] = new Accepted(first.messageId(), clientId, first.status(), false, null);
+                continue;
+            }
+            try { // a from that is not the tenant's opens nothing
+                SendChecks.sender(requests.get(i).send(), numbers);
+            } catch (ProtocolException refused) {
+                results[i] = refused;
             }
         }
     }
@@ -60,21 +69,28 @@ final class SendBatch {
         return drafts;
     }
 
-    /** Opens a conversation for each recipient of an unsettled send that names none and has none yet. */
+    /**
+     * Opens a conversation for each recipient of an unsettled send that names none and has none yet
+     * with the number the send goes from.
+     */
     Uni<SendBatch> openMissing(SqlConnection connection) {
-        List<String> missing = new ArrayList<>();
+        List<SendStore.Recipient> missing = new ArrayList<>();
         for (int i = 0; i < results.length; i++) {
             Request r = requests.get(i);
-            if (results[i] == null && r.send().conversationId() == null && !byRecipient.containsKey(r.to())
-                    && !missing.contains(r.to())) {
-                missing.add(r.to());
+            if (results[i] != null || r.send().conversationId() != null) {
+                continue;
+            }
+            String from = SendChecks.sender(r.send(), numbers); // checked in the constructor: cannot throw
+            SendStore.Recipient key = new SendStore.Recipient(from, r.to());
+            if (from != null && !byRecipient.containsKey(key) && !missing.contains(key)) {
+                missing.add(key);
             }
         }
         if (missing.isEmpty()) {
             return Uni.createFrom().item(this);
         }
         return store.open(connection, tenant, missing)
-                .chain(() -> store.byRecipients(connection, tenant, missing.toArray(String[]::new)))
+                .chain(() -> store.byRecipients(connection, tenant, missing))
                 .map(opened -> {
                     byRecipient.putAll(opened);
                     return this;
@@ -117,7 +133,7 @@ final class SendBatch {
     }
 
     private Uni<SendStore.Draft> draft(SqlConnection connection, Request r, Instant now) {
-        SendTarget target = SendChecks.target(r.send(), r.to(), byId, byRecipient);
+        SendTarget target = SendChecks.target(r.send(), r.to(), numbers, byId, byRecipient);
         SendChecks.window(r.send(), target, now);
         return wamidOf(connection, target, r.send().replyTo(), "replyTo")
                 .chain(reply -> wamidOf(connection, target, SendChecks.reactionTarget(r.send()), "reaction.messageId")

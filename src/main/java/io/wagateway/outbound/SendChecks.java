@@ -11,6 +11,7 @@ import io.wagateway.security.ClientIdentity;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,13 +34,32 @@ final class SendChecks {
     }
 
     /**
-     * The conversation the send goes to: the one it names (of this tenant, with this customer), or
-     * the recipient's conversation with the tenant's default number.
+     * The number a send goes from when it names no conversation: its {@code from}, which must be one
+     * of the tenant's numbers ({@code not_found} otherwise, whether unknown or another tenant's, so
+     * that nothing leaks), else the tenant's default number; null when the tenant has none.
+     *
+     * @param numbers the tenant's phoneNumberIds, the default first
      */
-    static SendTarget target(SendMessage send, String to, Map<UUID, SendTarget> byId,
-                             Map<String, SendTarget> byRecipient) {
+    static String sender(SendMessage send, List<String> numbers) {
+        if (send.from() != null) {
+            if (!numbers.contains(send.from())) {
+                throw ProtocolException.notFound("WhatsApp number " + send.from());
+            }
+            return send.from();
+        }
+        return numbers.isEmpty() ? null : numbers.get(0);
+    }
+
+    /**
+     * The conversation the send goes to: the one it names (of this tenant, with this customer, and,
+     * when the send names a {@code from}, of that number), or the recipient's conversation with the
+     * sending number ({@link #sender}).
+     */
+    static SendTarget target(SendMessage send, String to, List<String> numbers, Map<UUID, SendTarget> byId,
+                             Map<SendStore.Recipient, SendTarget> byRecipient) {
+        String from = sender(send, numbers);
         if (send.conversationId() == null) {
-            SendTarget target = byRecipient.get(to);
+            SendTarget target = from == null ? null : byRecipient.get(new SendStore.Recipient(from, to));
             if (target == null) { // none found, none opened: the tenant has no number
                 throw ProtocolException.notFound("WhatsApp number of this tenant");
             }
@@ -51,6 +71,11 @@ final class SendChecks {
         }
         if (!to.equals(target.waId())) {
             throw ProtocolException.badRequest("to is not the customer of this conversation");
+        }
+        // a conversation is one contact with one number: it cannot move to another number
+        if (send.from() != null && !send.from().equals(target.phoneNumberId())) {
+            throw ProtocolException.badRequest("from is not the number of this conversation ("
+                    + target.phoneNumberId() + ")");
         }
         return target;
     }

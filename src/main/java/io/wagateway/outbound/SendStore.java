@@ -16,6 +16,7 @@ import io.wagateway.fanout.NewEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,6 +42,12 @@ public class SendStore {
 
     /** A message stored by an earlier send with the same clientMessageId. */
     record Earlier(UUID messageId, String status) {}
+
+    /**
+     * A first send's conversation key: the business number it goes from and the customer. In a
+     * query, a null {@code phoneNumberId} stands for the tenant's default number.
+     */
+    record Recipient(String phoneNumberId, String waId) {}
 
     /** A send that passed every check, ready to insert. */
     record Draft(Message message, SendTarget target, String recipient, GraphPayloads.Prepared prepared) {}
@@ -95,41 +102,66 @@ public class SendStore {
                 });
     }
 
-    /** The recipients' conversations with the tenant's default number (its first), locked, by wa_id. */
-    Uni<Map<String, SendTarget>> byRecipients(SqlConnection connection, String tenant, String[] recipients) {
-        if (recipients.length == 0) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return connection.preparedQuery("select " + SendTarget.COLUMNS + """
-                         where ct.tenant_id = $1 and ct.wa_id = any($2)
-                           and c.phone_number_id = (select id from phone_number where tenant_id = $1
-                                                     order by created_at, id limit 1)""" + LOCK)
-                .execute(Tuple.of(tenant, recipients))
+    /** The tenant's numbers (phoneNumberIds), its default (first registered) number first. */
+    Uni<List<String>> numbers(SqlConnection connection, String tenant) {
+        return connection.preparedQuery("select phone_number_id from phone_number where tenant_id = $1 order by created_at, id")
+                .execute(Tuple.of(tenant))
                 .map(rows -> {
-                    Map<String, SendTarget> found = new HashMap<>();
-                    rows.forEach(row -> found.put(row.getString(2), SendTarget.of(row)));
+                    List<String> found = new ArrayList<>(rows.size());
+                    rows.forEach(row -> found.add(row.getString(0)));
                     return found;
                 });
     }
 
     /**
-     * Opens a conversation with the tenant's default number for each recipient (a first send, which
-     * the window limits to templates). Upserts, so that a concurrent first message of the same
-     * customer meets on the unique keys. Does nothing when the tenant has no number.
+     * The recipients' conversations with the numbers they name (a null number: the tenant's default
+     * one), locked, by the number they are with and the customer. A number of another tenant finds nothing.
      */
-    Uni<Void> open(SqlConnection connection, String tenant, List<String> recipients) {
+    Uni<Map<Recipient, SendTarget>> byRecipients(SqlConnection connection, String tenant, List<Recipient> recipients) {
+        if (recipients.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return connection.preparedQuery("select " + SendTarget.COLUMNS + """
+                         where ct.tenant_id = $1 and p.tenant_id = $1
+                           and (p.phone_number_id, ct.wa_id) in (
+                               select coalesce(r.number, (select phone_number_id from phone_number where tenant_id = $1
+                                                           order by created_at, id limit 1)), r.wa_id
+                                 from unnest($2::text[], $3::text[]) as r(number, wa_id))""" + LOCK)
+                .execute(Tuple.of(tenant, recipients.stream().map(Recipient::phoneNumberId).toArray(String[]::new),
+                        recipients.stream().map(Recipient::waId).toArray(String[]::new)))
+                .map(rows -> {
+                    Map<Recipient, SendTarget> found = new HashMap<>();
+                    rows.forEach(row -> {
+                        SendTarget target = SendTarget.of(row);
+                        found.put(new Recipient(target.phoneNumberId(), target.waId()), target);
+                    });
+                    return found;
+                });
+    }
+
+    /**
+     * Opens a conversation of each recipient with the number it names (a first send, which the window
+     * limits to templates). Upserts, so that a concurrent first message of the same customer meets on
+     * the unique keys. A number that is not the tenant's opens nothing.
+     *
+     * @param recipients each with the phoneNumberId it goes from (none null)
+     */
+    Uni<Void> open(SqlConnection connection, String tenant, List<Recipient> recipients) {
         return connection.preparedQuery("""
-                        with number as (select id from phone_number where tenant_id = $1 order by created_at, id limit 1),
+                        with wanted as (
+                            select p.id as number_id, r.wa_id from unnest($2::text[], $3::text[]) as r(number, wa_id)
+                              join phone_number p on p.tenant_id = $1 and p.phone_number_id = r.number),
                         contact_row as (
                             insert into contact (id, tenant_id, wa_id)
-                            select gen_random_uuid(), $1, r.wa_id from unnest($2::text[]) as r(wa_id)
-                             where exists (select 1 from number)
+                            select gen_random_uuid(), $1, w.wa_id from (select distinct wa_id from wanted) w
                             on conflict (tenant_id, wa_id) do update set wa_id = excluded.wa_id
-                            returning id)
+                            returning id, wa_id)
                         insert into conversation (id, tenant_id, contact_id, phone_number_id)
-                        select gen_random_uuid(), $1, contact_row.id, number.id from contact_row, number
+                        select gen_random_uuid(), $1, contact_row.id, wanted.number_id
+                          from contact_row join wanted on wanted.wa_id = contact_row.wa_id
                         on conflict (contact_id, phone_number_id) do nothing""")
-                .execute(Tuple.of(tenant, recipients.toArray(String[]::new)))
+                .execute(Tuple.of(tenant, recipients.stream().map(Recipient::phoneNumberId).toArray(String[]::new),
+                        recipients.stream().map(Recipient::waId).toArray(String[]::new)))
                 .replaceWithVoid();
     }
 

@@ -7,10 +7,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
-/** The {@code connection_status} / {@code whatsapp_status_update} payload of a number. */
+/**
+ * The {@code connection_status} / {@code whatsapp_status_update} payload of a number; it names the
+ * number by {@code phoneNumberId}, since a tenant may have several (PROTOCOL.md 6.1).
+ */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ConnectionStatus(boolean connected, String connectionState, String phoneNumber, String verifiedName,
+public record ConnectionStatus(String phoneNumberId, boolean connected, String connectionState, String phoneNumber, String verifiedName,
                                String qualityRating, boolean canSendMessage, Instant checkedAt, String reason) {
 
     /** States in which Meta does not deliver this number's messages. */
@@ -23,7 +26,7 @@ public record ConnectionStatus(boolean connected, String connectionState, String
         boolean connected = !DOWN.contains(state);
         Object canSend = c.get("canSendMessage");
         Object checkedAt = c.get("checkedAt");
-        return new ConnectionStatus(connected, state.toLowerCase(), n.displayPhoneNumber, n.verifiedName,
+        return new ConnectionStatus(n.phoneNumberId, connected, state.toLowerCase(), n.displayPhoneNumber, n.verifiedName,
                 n.qualityRating, connected && (canSend == null || !"BLOCKED".equals(canSend)),
                 checkedAt == null ? n.updatedAt : Instant.parse(checkedAt.toString()),
                 c.get("reason") == null ? null : c.get("reason").toString());

@@ -18,6 +18,7 @@ import io.wagateway.protocol.ServerFrame;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,12 +82,38 @@ public class NumberStateService {
     }
 
     /**
-     * {@code get_connection_status}: the tenant's number as Meta last reported it, read again when
-     * older than {@code app.whatsapp.status-cache-ttl}. A change is pushed to the tenant.
+     * The tenant's number named by a request's {@code phoneNumberId}, or its default number when the
+     * request names none. Another tenant's number and an unknown one are the same {@code not_found}.
      */
-    public Uni<ConnectionStatus> connectionStatus(String tenant) {
-        return numbers.findDefault(tenant)
-                .onItem().ifNull().failWith(() -> ProtocolException.notFound("WhatsApp number of this tenant"))
+    public Uni<PhoneNumber> number(String tenant, String phoneNumberId) {
+        Uni<PhoneNumber> found = phoneNumberId == null ? numbers.findDefault(tenant)
+                : numbers.findByTenantAndMetaId(tenant, phoneNumberId);
+        return found.onItem().ifNull().failWith(() -> ProtocolException.notFound(phoneNumberId == null
+                ? "WhatsApp number of this tenant" : "WhatsApp number " + phoneNumberId));
+    }
+
+    /**
+     * {@code get_numbers}: every number of the tenant, the default first, as Meta last reported it
+     * (the scheduler and {@code get_connection_status} keep that fresh). It calls no Graph API, so
+     * a tenant with many numbers gets its list at once even while Meta is slow.
+     */
+    public Uni<List<BusinessNumber>> numbers(String tenant) {
+        return numbers.listByTenant(tenant).map(all -> {
+            List<BusinessNumber> out = new ArrayList<>(all.size());
+            for (int i = 0; i < all.size(); i++) {
+                out.add(BusinessNumber.of(all.get(i), i == 0)); // listByTenant orders as findDefault does
+            }
+            return out;
+        });
+    }
+
+    /**
+     * {@code get_connection_status}: the number (the default one when {@code phoneNumberId} is null)
+     * as Meta last reported it, read again when older than {@code app.whatsapp.status-cache-ttl}. A
+     * change is pushed to the tenant.
+     */
+    public Uni<ConnectionStatus> connectionStatus(String tenant, String phoneNumberId) {
+        return number(tenant, phoneNumberId)
                 .chain(number -> fresh(number) ? Uni.createFrom().item(ConnectionStatus.of(number)) : refresh(number));
     }
 
@@ -168,13 +195,13 @@ public class NumberStateService {
     }
 
     /**
-     * {@code get_qr_code}: the stored code of the tenant's number, or (when there is none, when the
+     * {@code get_qr_code}: the stored code of the number (the default one when {@code phoneNumberId}
+     * is null), or (when there is none, when the
      * prefilled message differs, or with {@code forceNew}) a new one created at Meta and stored, so
      * that repeated calls do not create codes.
      */
-    public Uni<QrCode> qrCode(String tenant, boolean forceNew, String prefilledMessage) {
-        return numbers.findDefault(tenant)
-                .onItem().ifNull().failWith(() -> ProtocolException.notFound("WhatsApp number of this tenant"))
+    public Uni<QrCode> qrCode(String tenant, String phoneNumberId, boolean forceNew, String prefilledMessage) {
+        return number(tenant, phoneNumberId)
                 .chain(number -> {
                     QrCode stored = QrCode.of(number.qrCode);
                     if (!forceNew && stored != null

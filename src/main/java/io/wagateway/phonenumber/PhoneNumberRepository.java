@@ -24,6 +24,11 @@ public class PhoneNumberRepository implements PanacheRepositoryBase<PhoneNumber,
         return find("tenantId = ?1 and displayPhoneNumber = ?2", tenant, digits).firstResult();
     }
 
+    /** The tenant's number with this Meta phone-number-id, or null (also when another tenant owns it). */
+    public Uni<PhoneNumber> findByTenantAndMetaId(String tenant, String phoneNumberId) {
+        return find("tenantId = ?1 and phoneNumberId = ?2", tenant, phoneNumberId).firstResult();
+    }
+
     /** The tenant's first registered number: the sender when a request names none. */
     public Uni<PhoneNumber> findDefault(String tenant) {
         return find("tenantId = ?1 order by createdAt, id", tenant).firstResult();

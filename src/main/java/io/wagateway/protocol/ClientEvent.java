@@ -28,7 +28,8 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetConversations(@Min(1) @Max(MAX_LIMIT) Integer limit, @Size(max = 512) String cursor,
                             @Pattern(regexp = "open|closed") String status,
-                            @Size(max = 256) String assignedTo) implements ClientEvent {}
+                            @Size(max = 256) String assignedTo,
+                            @Size(max = 64) String phoneNumberId) implements ClientEvent {}
 
     @RegisterForReflection
     record GetMessages(@NotBlank @Size(max = 64) String conversationId, @Min(1) @Max(MAX_LIMIT) Integer limit,
@@ -41,18 +42,30 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record GetAgents() implements ClientEvent {}
 
+    /** @param phoneNumberId one of the tenant's numbers; absent: the default number (PROTOCOL.md 6.1) */
     @RegisterForReflection
-    record GetQrCode(Boolean forceNew, @Size(max = 140) String prefilledMessage) implements ClientEvent {}
+    record GetQrCode(Boolean forceNew, @Size(max = 140) String prefilledMessage,
+                     @Size(max = 64) String phoneNumberId) implements ClientEvent {}
 
     @RegisterForReflection
-    record GetConnectionStatus() implements ClientEvent {}
+    record GetConnectionStatus(@Size(max = 64) String phoneNumberId) implements ClientEvent {}
 
+    @RegisterForReflection
+    record GetNumbers() implements ClientEvent {}
+
+    @RegisterForReflection
+    record GetTemplates(@Size(max = 64) String phoneNumberId, @Size(max = 200) String search) implements ClientEvent {}
+
+    /**
+     * @param from the tenant's number (a {@code phoneNumberId}) a first message to the contact goes from;
+     *             absent: the default number, or the named conversation's number (PROTOCOL.md 6.1)
+     */
     @RegisterForReflection
     record SendMessage(@NotBlank @Size(max = 32) String to, @Size(max = 4096) String message,
                        @Pattern(regexp = "text|template|image|document|audio|video|reaction|location") String type,
                        @Size(max = 64) String conversationId, @Size(max = 128) String clientMessageId,
                        @Size(max = 256) String replyTo, JsonNode template, JsonNode media, JsonNode reaction,
-                       JsonNode location) implements ClientEvent {}
+                       JsonNode location, @Size(max = 64) String from) implements ClientEvent {}
 
     @RegisterForReflection
     record JoinConversation(@NotBlank @Size(max = 64) String conversationId) implements ClientEvent {}
@@ -85,6 +98,10 @@ public sealed interface ClientEvent {
     @RegisterForReflection
     record AssignChat(@NotBlank @Size(max = 64) String conversationId,
                       @NotBlank @Size(max = 256) String agentId) implements ClientEvent {}
+
+    @RegisterForReflection
+    record UpdateConversation(@NotBlank @Size(max = 64) String conversationId,
+                              @NotNull @Pattern(regexp = "open|closed") String status) implements ClientEvent {}
 
     @RegisterForReflection
     record Authenticate(@NotBlank @Size(max = 16384) String token) implements ClientEvent {}

@@ -35,6 +35,10 @@ public final class Views {
                           JsonNode location, JsonNode extra, String replyTo, String status, JsonNode error,
                           String sentBy, Instant timestamp) {}
 
+    /** {@code conversation_updated_response}: the conversation after the change. */
+    @RegisterForReflection
+    public record ConversationChanged(Conversation conversation) {}
+
     @RegisterForReflection
     public record Agent(String agentId, String name, String status, boolean online) {}
 

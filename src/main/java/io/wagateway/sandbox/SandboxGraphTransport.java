@@ -2,6 +2,7 @@ package io.wagateway.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.whatsapp.GraphTransport;
@@ -14,7 +15,7 @@ import java.util.UUID;
 /**
  * The Graph API as the sandbox simulator plays it: sends are accepted at once and their
  * {@code sent}, {@code delivered} and {@code read} statuses follow through the signed webhook
- * path; QR codes and the number's status answer plausibly. Used only when
+ * path; QR codes, the number's status and its approved templates answer plausibly. Used only when
  * {@code app.whatsapp.mode=sandbox}.
  */
 @ApplicationScoped
@@ -63,6 +64,31 @@ public class SandboxGraphTransport implements GraphTransport {
         ObjectNode empty = json.createObjectNode();
         empty.putArray("data");
         return Uni.createFrom().item(empty);
+    }
+
+    /**
+     * Two approved templates, the way Meta lists them, so that a newcomer's inbox has something to
+     * pick: Meta's own {@code hello_world} (no parameters) and one with a body parameter.
+     */
+    @Override
+    public Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit, String after) {
+        ObjectNode page = json.createObjectNode();
+        ArrayNode data = page.putArray("data");
+        ObjectNode hello = data.addObject().put("name", "hello_world").put("language", "en_US")
+                .put("category", "UTILITY").put("status", "APPROVED").put("id", "sandbox-template-1");
+        ArrayNode helloParts = hello.putArray("components");
+        helloParts.addObject().put("type", "HEADER").put("format", "TEXT").put("text", "Hello World");
+        helloParts.addObject().put("type", "BODY").put("text", "Welcome and congratulations!! This message "
+                + "demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by "
+                + "Meta. Thank you for taking the time to test with us.");
+        helloParts.addObject().put("type", "FOOTER").put("text", "WhatsApp Business Platform sample message");
+        ObjectNode update = data.addObject().put("name", "order_update").put("language", "en_US")
+                .put("category", "UTILITY").put("status", "APPROVED").put("id", "sandbox-template-2");
+        ObjectNode body = update.putArray("components").addObject().put("type", "BODY")
+                .put("text", "Hi {{1}}, your order has shipped and is on its way.");
+        body.putObject("example").putArray("body_text").addArray().add("Ana");
+        page.putObject("paging").putObject("cursors").put("before", "sbx-before").put("after", "sbx-after");
+        return Uni.createFrom().item(page);
     }
 
     @Override

@@ -44,6 +44,11 @@ class CloudGraphTransport implements GraphTransport {
         return guard(() -> api.createQrCode(version, phoneNumberId, bearer(accessToken), body));
     }
 
+    @Override
+    public Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit, String after) {
+        return guard(() -> api.templates(version, wabaId, "APPROVED", fields, limit, after, bearer(accessToken)));
+    }
+
     private static String bearer(String accessToken) {
         if (accessToken == null || accessToken.isBlank()) {
             throw new MetaError(401, 190, "no access token is registered for this number", null);

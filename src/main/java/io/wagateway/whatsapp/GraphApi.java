@@ -37,6 +37,14 @@ interface GraphApi {
     Uni<JsonNode> qrCodes(@PathParam("version") String version, @PathParam("phoneNumberId") String phoneNumberId,
                           @QueryParam("fields") String fields, @HeaderParam("Authorization") String authorization);
 
+    /** A page of the WhatsApp Business Account's templates; {@code after} is the previous page's cursor. */
+    @GET
+    @Path("/{wabaId}/message_templates")
+    Uni<JsonNode> templates(@PathParam("version") String version, @PathParam("wabaId") String wabaId,
+                            @QueryParam("status") String status, @QueryParam("fields") String fields,
+                            @QueryParam("limit") int limit, @QueryParam("after") String after,
+                            @HeaderParam("Authorization") String authorization);
+
     @POST
     @Path("/{phoneNumberId}/message_qrdls")
     Uni<JsonNode> createQrCode(@PathParam("version") String version, @PathParam("phoneNumberId") String phoneNumberId,

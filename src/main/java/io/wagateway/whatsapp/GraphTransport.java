@@ -16,4 +16,11 @@ public interface GraphTransport {
     Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields);
 
     Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body);
+
+    /**
+     * One page ({@code data}, {@code paging}) of the WABA's approved templates.
+     *
+     * @param after the cursor of the page before, or null for the first
+     */
+    Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit, String after);
 }

@@ -17,6 +17,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * callers see {@link MetaError} on failure and never handle the access token beyond passing
  * the number. Every call is counted and timed by operation, result and Meta's error code.
  *
- * <p>The synchronous reads (number status, QR codes) go through a circuit breaker: when most
+ * <p>The synchronous reads (number status, QR codes, templates) go through a circuit breaker: when most
  * recent reads found Meta unavailable, further reads fail at once for
  * {@code app.whatsapp.read-breaker-delay} instead of each waiting for its timeout. Sends do not:
  * the durable outbox retries them with its own backoff, across restarts.
@@ -35,6 +37,11 @@ public class WhatsAppClient {
     static final String PHONE_FIELDS = "display_phone_number,verified_name,quality_rating,status,"
             + "code_verification_status,name_status,platform_type,throughput,health_status";
     static final String QR_FIELDS = "code,prefilled_message,deep_link_url,qr_image_url.format(PNG)";
+
+    static final String TEMPLATE_FIELDS = "name,language,category,status,components";
+    /** Templates per page, and pages read at most: a WABA holds up to a few thousand templates. */
+    static final int TEMPLATE_PAGE = 100;
+    static final int TEMPLATE_PAGES = 20;
 
     /** The breaker judges the last this many reads: it opens when half of them found Meta unavailable. */
     static final int READ_BREAKER_WINDOW = 10;
@@ -104,6 +111,32 @@ public class WhatsAppClient {
                 .put("generate_qr_image", "PNG");
         return read("create_qr_code", () -> transport.createQrCode(number.phoneNumberId, number.accessToken,
                 body));
+    }
+
+    /**
+     * The approved templates of the number's WhatsApp Business Account ({@code GET
+     * /{waba-id}/message_templates?status=APPROVED}), every page of them (at most
+     * {@link #TEMPLATE_PAGES}), as Meta describes each.
+     *
+     * @throws IllegalArgumentException (in the Uni) when the number has no WABA id
+     */
+    public Uni<List<JsonNode>> approvedTemplates(PhoneNumber number) {
+        if (number.wabaId == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("the number has no WABA id"));
+        }
+        return templatePages(number, null, new ArrayList<>(), 1);
+    }
+
+    private Uni<List<JsonNode>> templatePages(PhoneNumber number, String after, List<JsonNode> into, int page) {
+        return read("templates", () -> transport.approvedTemplates(number.wabaId, number.accessToken, TEMPLATE_FIELDS,
+                TEMPLATE_PAGE, after)).chain(response -> {
+                    response.path("data").forEach(into::add);
+                    String next = response.path("paging").path("cursors").path("after").asText(null);
+                    // Meta leaves out paging.next on the last page (the cursors stay)
+                    boolean more = response.path("paging").hasNonNull("next") && next != null;
+                    return more && page < TEMPLATE_PAGES ? templatePages(number, next, into, page + 1)
+                            : Uni.createFrom().item(into);
+                });
     }
 
     /** A synchronous read through the breaker; an open breaker is a {@link MetaError} like an outage. */

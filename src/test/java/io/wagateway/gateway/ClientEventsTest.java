@@ -14,12 +14,17 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Every client event of the contract (PROTOCOL.md, "Client -> server events") is registered, and no other. */
+/**
+ * Every client event of the contract is registered, and no other: the table under "Client -> server
+ * events" and the requests that the version 2 additions (section 6) introduce as {@code `name {...}` ->}.
+ */
 @QuarkusTest
 class ClientEventsTest {
 
     private static final Path PROTOCOL = Path.of("..", "shared", "PROTOCOL.md");
     private static final Pattern EVENT = Pattern.compile("`([a-z_]+)`");
+    /** A request introduced in section 6, e.g. {@code `get_numbers {}` -> `numbers_response`}. */
+    private static final Pattern ADDED_REQUEST = Pattern.compile("`([a-z_]+) \\{[^`]*}` ->");
 
     @Inject
     RequestDispatcher dispatcher;
@@ -43,6 +48,10 @@ class ClientEventsTest {
             while (event.find()) {
                 events.add(event.group(1));
             }
+        }
+        Matcher added = ADDED_REQUEST.matcher(text.substring(text.indexOf("## 6. Version 2 additions")));
+        while (added.find()) {
+            events.add(added.group(1));
         }
         return events;
     }

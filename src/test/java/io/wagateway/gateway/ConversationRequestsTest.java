@@ -265,6 +265,85 @@ class ConversationRequestsTest {
         }
     }
 
+    /** PROTOCOL.md 6.2: update_conversation, a durable conversation_updated where new_message goes. */
+    @Test
+    void anAgentClosesAConversationAndTheCustomersNextMessageReopensIt() {
+        String customer = Seeder.number();
+        String conversationId = tenant.inbound(customer, "Uma", "help", start).conversationId().toString();
+        try (WsClient agent = tenant.agent("alice");
+             WsClient general = tenant.agent("bob");
+             WsClient notJoined = tenant.agent("dan")) {
+            general.ok("join_general", Map.of());
+
+            JsonNode answer = agent.request("update_conversation", Map.of("conversationId", conversationId,
+                    "status", "closed"));
+            assertEquals("conversation_updated_response", answer.path("event").asText(), answer.toString());
+            assertTrue(answer.path("data").path("success").asBoolean(), answer.toString());
+            JsonNode closed = answer.path("data").path("data").path("conversation");
+            assertEquals(conversationId, closed.path("id").asText());
+            assertEquals("closed", closed.path("status").asText());
+            assertEquals("help", closed.path("lastMessage").path("content").asText());
+
+            JsonNode pushed = general.next("conversation_updated");
+            assertTrue(pushed.path("seq").asLong() > 0, pushed.toString());
+            assertEquals("closed", pushed.path("data").path("status").asText());
+            notJoined.assertNo("conversation_updated", Duration.ofMillis(300));
+            assertEquals(List.of(conversationId), ids(agent.ok("get_conversations", Map.of("status", "closed"))));
+            assertEquals(0, agent.ok("get_conversations", Map.of("status", "open")).path("data").size());
+
+            // the status it has already: answered, nothing announced
+            JsonNode again = agent.ok("update_conversation", Map.of("conversationId", conversationId, "status", "closed"));
+            assertEquals("closed", again.path("data").path("conversation").path("status").asText());
+            general.assertNo("conversation_updated", Duration.ofMillis(300));
+
+            // the customer writes again: the conversation is open again, and its audience is told so
+            tenant.inbound(customer, "Uma", "one more thing", start.plusSeconds(10));
+            assertEquals("one more thing", general.next("new_message").path("data").path("content").asText());
+            JsonNode reopened = general.next("conversation_updated");
+            assertEquals("open", reopened.path("data").path("status").asText());
+            assertTrue(reopened.path("seq").asLong() > pushed.path("seq").asLong());
+            assertEquals(List.of(conversationId), ids(agent.ok("get_conversations", Map.of("status", "open"))));
+
+            // and an agent can reopen one by hand too
+            agent.ok("update_conversation", Map.of("conversationId", conversationId, "status", "closed"));
+            assertEquals("closed", general.next("conversation_updated").path("data").path("status").asText());
+            agent.ok("update_conversation", Map.of("conversationId", conversationId, "status", "open"));
+            assertEquals("open", general.next("conversation_updated").path("data").path("status").asText());
+        }
+    }
+
+    @Test
+    void updateConversationRefusesAnotherTenantsConversationAndBadStatuses() {
+        String conversationId = tenant.inbound(Seeder.number(), "Vic", "mine", start).conversationId().toString();
+        try (WsClient stranger = WsClient.connect(vertx, base, TestTokens.supervisor(Seeder.tenant(), "eve"))) {
+            for (String id : List.of(conversationId, "00000000-0000-0000-0000-000000000000", "not-a-uuid")) {
+                JsonNode answer = stranger.request("update_conversation", Map.of("conversationId", id,
+                        "status", "closed"));
+                assertEquals("conversation_updated_response", answer.path("event").asText(), answer.toString());
+                assertEquals("not_found", answer.path("data").path("error").path("code").asText());
+                assertFalse(answer.toString().contains("Vic"));
+            }
+        }
+        try (WsClient ws = tenant.agent("alice")) {
+            for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                    Map.of("conversationId", conversationId, "status", "archived"),
+                    Map.of("conversationId", conversationId),
+                    Map.of("status", "closed"),
+                    Map.of("conversationId", conversationId, "status", 1))) {
+                JsonNode answer = ws.request("update_conversation", bad);
+                assertEquals("error", answer.path("event").asText(), answer.toString());
+                assertEquals("bad_request", answer.path("data").path("code").asText(), answer.toString());
+            }
+            JsonNode conversation = ws.ok("get_conversations", Map.of()).path("data").get(0);
+            assertEquals("open", conversation.path("status").asText(), "a refused change changed nothing");
+        }
+    }
+
+    private static List<String> ids(JsonNode answer) {
+        List<String> ids = new ArrayList<>();
+        answer.path("data").forEach(c -> ids.add(c.path("id").asText()));
+        return ids;
+    }
 
     private static List<String> names(JsonNode contacts) {
         List<String> names = new ArrayList<>();

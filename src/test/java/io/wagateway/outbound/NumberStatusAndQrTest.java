@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** get_qr_code and get_connection_status against the Graph API imitation. */
+/** get_qr_code, get_connection_status and get_templates against the Graph API imitation. */
 @QuarkusTest
 @QuarkusTestResource(value = FakeGraphResource.class, restrictToAnnotatedClass = true)
 class NumberStatusAndQrTest {
@@ -115,6 +115,70 @@ class NumberStatusAndQrTest {
             assertTrue(status.path("reason").asText().contains("access token rejected"), status.toString());
             JsonNode pushed = ws.next("whatsapp_status_update");
             assertFalse(pushed.path("data").path("connected").asBoolean(true));
+        }
+    }
+
+    private static final String TEMPLATES = """
+            {"data":[
+              {"name":"order_update","language":"en_US","category":"UTILITY","status":"APPROVED","id":"2",
+               "components":[{"type":"BODY","text":"Hi {{1}}, your order shipped.",
+                              "example":{"body_text":[["Ana"]]}}]},
+              {"name":"hello_world","language":"en_US","category":"UTILITY","status":"APPROVED","id":"1",
+               "components":[{"type":"BODY","text":"Hello"}]}],
+             "paging":{"cursors":{"before":"b","after":"a"}}}""";
+
+    @Test
+    void templatesAreReadFromTheWabaOnceAndServedFromCache() {
+        graph.enqueue(Reply.ok(TEMPLATES));
+        try (WsClient ws = agent()) {
+            JsonNode templates = ws.ok("get_templates", Map.of()).path("data");
+            assertEquals(2, templates.size(), templates.toString());
+            assertEquals("hello_world", templates.get(0).path("name").asText());
+            JsonNode update = templates.get(1);
+            assertEquals("order_update", update.path("name").asText());
+            assertEquals("en_US", update.path("language").asText());
+            assertEquals("UTILITY", update.path("category").asText());
+            assertEquals("Ana", update.path("components").get(0).path("example").path("body_text").get(0).get(0)
+                    .asText());
+            FakeGraphApi.Request read = graph.await("/message_templates", 1).get(0);
+            assertEquals("GET", read.method());
+            assertEquals("/v25.0/" + tenant.number().wabaId + "/message_templates", read.path());
+            assertTrue(read.query().contains("status=APPROVED"), read.query());
+            assertEquals("Bearer secret-token-" + tenant.number().displayPhoneNumber, read.headers().get("Authorization"));
+
+            // the second request, and a search, are answered from the cache
+            assertEquals(2, ws.ok("get_templates", Map.of("phoneNumberId", tenant.number().phoneNumberId))
+                    .path("data").size());
+            assertEquals(1, ws.ok("get_templates", Map.of("search", "hello")).path("data").size());
+            assertEquals(1, graph.requests("/message_templates").size());
+        }
+    }
+
+    @Test
+    void twoTemplateRequestsAtOnceOnOneConnectionShareOneRead() {
+        graph.enqueue(new Reply(200, TEMPLATES, 300));
+        try (WsClient ws = agent()) {
+            String first = ws.send("get_templates", Map.of());
+            String second = ws.send("get_templates", Map.of("search", "hello"));
+            JsonNode a = ws.answerTo(first);
+            JsonNode b = ws.answerTo(second);
+            assertEquals(2, a.path("data").path("data").size(), a.toString());
+            assertEquals(1, b.path("data").path("data").size(), b.toString());
+            assertEquals(1, graph.requests("/message_templates").size());
+        }
+    }
+
+    @Test
+    void aTemplateReadMetaRefusesIsAWhatsappErrorAndIsNotCached() {
+        graph.enqueue(Reply.error(400, 100, "Invalid parameter"), Reply.ok(TEMPLATES));
+        try (WsClient ws = agent()) {
+            JsonNode answer = ws.request("get_templates", Map.of());
+            assertEquals("templates_response", answer.path("event").asText());
+            JsonNode error = answer.path("data").path("error");
+            assertEquals("whatsapp_error", error.path("code").asText(), answer.toString());
+            assertEquals(100, error.path("metaCode").asInt());
+            assertEquals(2, ws.ok("get_templates", Map.of()).path("data").size());
+            assertEquals(2, graph.requests("/message_templates").size());
         }
     }
 

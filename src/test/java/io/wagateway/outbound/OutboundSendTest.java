@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.conversation.InboundMessageService;
+import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.support.Db;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.FakeGraphApi.Reply;
@@ -47,6 +48,9 @@ class OutboundSendTest {
 
     @Inject
     Db db;
+
+    @Inject
+    Seeder seeder;
 
     @Inject
     Pool pool;
@@ -407,6 +411,62 @@ class OutboundSendTest {
             Thread.onSpinWait();
         }
         assertEquals(0, db.count("select count(*) from outbox where tenant_id = $1", tenant.id()));
+    }
+
+    /** PROTOCOL.md 6.1: a first message goes from the number it names; a conversation keeps its number. */
+    @Test
+    void fromSendsAFirstMessageFromThatNumberAndAConversationKeepsItsNumber() {
+        PhoneNumber second = seeder.phoneNumber(tenant.id());
+        Map<String, Object> hello = Map.of("name", "hello_world", "language", "en_US");
+        try (WsClient ws = tenant.agent("alice")) {
+            // a first message to the customer from the second number opens a conversation with it
+            String viaSecond = send(ws, Map.of("to", customer, "type", "template", "template", hello,
+                    "from", second.phoneNumberId));
+            FakeGraphApi.Request call = graph.await("/messages", 1).get(0);
+            assertEquals("/v25.0/" + second.phoneNumberId + "/messages", call.path());
+            assertEquals("Bearer secret-token-" + second.displayPhoneNumber, call.headers().get("Authorization"));
+            String opened = db.string("select conversation_id::text from message where id = $1::uuid", viaSecond);
+            assertFalse(conversationId().equals(opened));
+            assertEquals(second.phoneNumberId, db.string("""
+                    select p.phone_number_id from conversation c join phone_number p on p.id = c.phone_number_id
+                     where c.id = $1::uuid""", opened));
+            // from again, or the conversation named with its own number: the same conversation
+            String again = send(ws, Map.of("to", customer, "type", "template", "template", hello,
+                    "from", second.phoneNumberId));
+            assertEquals(opened, db.string("select conversation_id::text from message where id = $1::uuid", again));
+            send(ws, Map.of("to", customer, "message", "same number", "conversationId", conversationId(),
+                    "from", tenant.number().phoneNumberId));
+            // without from: the default number's conversation, as before
+            String plain = send(ws, Map.of("to", customer, "message", "default number"));
+            assertEquals(conversationId(), db.string("select conversation_id::text from message where id = $1::uuid",
+                    plain));
+            graph.await("/messages", 4);
+
+            // an existing conversation cannot move to another number
+            JsonNode moved = ws.request("send_message", Map.of("to", customer, "message", "moved",
+                    "conversationId", conversationId(), "from", second.phoneNumberId));
+            assertEquals("message_send_error", moved.path("event").asText(), moved.toString());
+            assertEquals("bad_request", moved.path("data").path("error").path("code").asText());
+            assertTrue(moved.path("data").path("messageId").isMissingNode());
+
+            // a number that is not the tenant's, another tenant's or none at all, is not_found and opens nothing
+            PhoneNumber foreign = seeder.phoneNumber(Seeder.tenant());
+            for (String from : List.of(foreign.phoneNumberId, "pn-unknown")) {
+                JsonNode refused = ws.request("send_message", Map.of("to", Seeder.number(), "type", "template",
+                        "template", hello, "from", from));
+                assertEquals("message_send_error", refused.path("event").asText(), refused.toString());
+                assertEquals("not_found", refused.path("data").path("error").path("code").asText());
+                JsonNode inConversation = ws.request("send_message", Map.of("to", customer, "message", "x",
+                        "conversationId", conversationId(), "from", from));
+                assertEquals("not_found", inConversation.path("data").path("error").path("code").asText());
+            }
+            ws.assertNo("message_sent", Duration.ofMillis(200));
+        }
+        assertEquals(4, graph.requests("/messages").size());
+        assertEquals(2, db.count("select count(*) from conversation where tenant_id = $1", tenant.id()));
+        assertEquals(0, db.count("""
+                select count(*) from conversation c join phone_number p on p.id = c.phone_number_id
+                 where c.tenant_id = $1 and p.tenant_id <> $1""", tenant.id()));
     }
 
     private String send(WsClient ws, Map<String, Object> request) {

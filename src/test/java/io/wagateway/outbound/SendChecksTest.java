@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -21,8 +22,14 @@ class SendChecksTest {
     private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
 
     private static SendMessage send(String to, String type, String conversationId) {
-        return new SendMessage(to, "hi", type, conversationId, null, null, null, null, null, null);
+        return send(to, type, conversationId, null);
     }
+
+    private static SendMessage send(String to, String type, String conversationId, String from) {
+        return new SendMessage(to, "hi", type, conversationId, null, null, null, null, null, null, from);
+    }
+
+    private static final List<String> NUMBERS = List.of("pn-1", "pn-2");
 
     private static SendTarget target(UUID id, String waId, Instant lastInboundAt) {
         return new SendTarget(id, UUID.randomUUID(), waId, "Ana", null, "open", 0, lastInboundAt, NOW,
@@ -45,22 +52,44 @@ class SendChecksTest {
         UUID id = UUID.randomUUID();
         SendTarget ana = target(id, "15551234567", NOW);
         Map<UUID, SendTarget> byId = Map.of(id, ana);
-        assertSame(ana, SendChecks.target(send("15551234567", null, id.toString()), "15551234567", byId, Map.of()));
+        assertSame(ana, SendChecks.target(send("15551234567", null, id.toString()), "15551234567", NUMBERS, byId, Map.of()));
         assertEquals(ErrorCode.BAD_REQUEST, refusal(() -> SendChecks.target(send("15559999999", null, id.toString()),
-                "15559999999", byId, Map.of())));
+                "15559999999", NUMBERS, byId, Map.of())));
         assertEquals(ErrorCode.NOT_FOUND, refusal(() -> SendChecks.target(send("15551234567", null,
-                UUID.randomUUID().toString()), "15551234567", byId, Map.of())));
+                UUID.randomUUID().toString()), "15551234567", NUMBERS, byId, Map.of())));
         assertEquals(ErrorCode.NOT_FOUND, refusal(() -> SendChecks.target(send("15551234567", null, "not-a-uuid"),
-                "15551234567", byId, Map.of())));
+                "15551234567", NUMBERS, byId, Map.of())));
     }
 
     @Test
     void withoutAConversationTheRecipientsOneIsUsedAndATenantWithoutNumberIsRefused() {
         SendTarget ana = target(UUID.randomUUID(), "15551234567", NOW);
-        assertSame(ana, SendChecks.target(send("15551234567", null, null), "15551234567", Map.of(),
-                Map.of("15551234567", ana)));
+        assertSame(ana, SendChecks.target(send("15551234567", null, null), "15551234567", NUMBERS, Map.of(),
+                Map.of(new SendStore.Recipient("pn-1", "15551234567"), ana)));
         assertEquals(ErrorCode.NOT_FOUND, refusal(() -> SendChecks.target(send("15551234567", null, null),
-                "15551234567", Map.of(), Map.of())));
+                "15551234567", List.of(), Map.of(), Map.of())));
+    }
+
+    @Test
+    void fromPicksTheTenantsNumberOfAFirstMessageAndCannotMoveAConversation() {
+        SendTarget ana = target(UUID.randomUUID(), "15551234567", NOW); // with pn-1
+        SendTarget viaSecond = target(UUID.randomUUID(), "15551234567", NOW);
+        Map<SendStore.Recipient, SendTarget> byRecipient = Map.of(new SendStore.Recipient("pn-1", "15551234567"), ana,
+                new SendStore.Recipient("pn-2", "15551234567"), viaSecond);
+        assertEquals("pn-1", SendChecks.sender(send("15551234567", null, null), NUMBERS));
+        assertEquals("pn-2", SendChecks.sender(send("15551234567", null, null, "pn-2"), NUMBERS));
+        assertSame(viaSecond, SendChecks.target(send("15551234567", null, null, "pn-2"), "15551234567", NUMBERS,
+                Map.of(), byRecipient));
+        assertEquals(ErrorCode.NOT_FOUND, refusal(() -> SendChecks.sender(send("15551234567", null, null, "pn-other"),
+                NUMBERS)));
+
+        Map<UUID, SendTarget> byId = Map.of(ana.conversationId(), ana);
+        String id = ana.conversationId().toString();
+        assertSame(ana, SendChecks.target(send("15551234567", null, id, "pn-1"), "15551234567", NUMBERS, byId, Map.of()));
+        assertEquals(ErrorCode.BAD_REQUEST, refusal(() -> SendChecks.target(send("15551234567", null, id, "pn-2"),
+                "15551234567", NUMBERS, byId, Map.of())));
+        assertEquals(ErrorCode.NOT_FOUND, refusal(() -> SendChecks.target(send("15551234567", null, id, "pn-other"),
+                "15551234567", NUMBERS, byId, Map.of())));
     }
 
     @Test
@@ -80,7 +109,7 @@ class SendChecksTest {
     void aReactionNamesTheMessageItReactsTo() throws Exception {
         var reaction = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"messageId\":\"m-1\",\"emoji\":\"x\"}");
         assertEquals("m-1", SendChecks.reactionTarget(new SendMessage("1555", null, "reaction", null, null, null, null,
-                null, reaction, null)));
+                null, reaction, null, null)));
         assertNull(SendChecks.reactionTarget(send("1555", "text", null)));
     }
 }

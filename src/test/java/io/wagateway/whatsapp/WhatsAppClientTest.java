@@ -2,6 +2,7 @@ package io.wagateway.whatsapp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -10,6 +11,8 @@ import io.wagateway.phonenumber.PhoneNumber;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,6 +62,63 @@ class WhatsAppClientTest {
         public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
             return call();
         }
+
+        @Override
+        public Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit,
+                                               String after) {
+            return call();
+        }
+    }
+
+    /** Meta's template listing in pages of one: {@code paging.next} on every page but the last. */
+    private static final class PagedTemplates implements GraphTransport {
+        final List<String> afters = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit,
+                                               String after) {
+            afters.add(String.valueOf(after));
+            int page = after == null ? 0 : Integer.parseInt(after.substring(1));
+            ObjectNode body = JSON.createObjectNode();
+            body.putArray("data").addObject().put("name", "t" + page).put("status", "APPROVED");
+            ObjectNode paging = body.putObject("paging");
+            paging.putObject("cursors").put("before", "b" + page).put("after", "c" + (page + 1));
+            if (page < 2) {
+                paging.put("next", "https://graph.example/next");
+            }
+            return Uni.createFrom().item(body);
+        }
+
+        @Override
+        public Uni<JsonNode> messages(String phoneNumberId, String accessToken, JsonNode body) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<JsonNode> phoneNumber(String phoneNumberId, String accessToken, String fields) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<JsonNode> qrCodes(String phoneNumberId, String accessToken, String fields) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void templatesAreReadPageByPageUntilMetaGivesNoNextPage() {
+        PagedTemplates graph = new PagedTemplates();
+        PhoneNumber number = number();
+        number.wabaId = "waba-1";
+        List<JsonNode> all = client(graph, Duration.ofSeconds(30)).approvedTemplates(number).await()
+                .atMost(Duration.ofSeconds(5));
+        assertEquals(List.of("t0", "t1", "t2"), all.stream().map(t -> t.path("name").asText()).toList());
+        assertEquals(List.of("null", "c1", "c2"), graph.afters);
     }
 
     private static WhatsAppClient client(GraphTransport graph, Duration breakerDelay) {
