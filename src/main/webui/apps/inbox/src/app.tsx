@@ -166,7 +166,6 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
   const notifyOn = !inbox.notifier.muted;
   return (
     <div class="app" data-view={selected ? 'thread' : 'list'} onClick={unlockAudio}>
-      <h1 class="sr-only">Inbox</h1>
       {inbox.state !== 'open' && (
         <div role="status" class="banner">
           {inbox.state === 'closed' ? 'Disconnected: this account cannot connect.'
@@ -174,6 +173,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
         </div>
       )}
       <section class="side" aria-label="Chats">
+        <h1 class="sr-only">Inbox</h1>
         <header class="side-head">
           <div class="me">
             <Avatar name={inbox.me.name} />
@@ -195,7 +195,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
               onClick={() => setShowAgents((s) => !s)}><IconPeople /></button>
             <button type="button" class="icon-btn" aria-label="QR code" title="QR code" onClick={() => setDialog('qr')}><IconQr /></button>
             <button type="button" class="icon-btn" aria-pressed={notifyOn} aria-label="Notifications" title={notifyOn ? 'Mute' : 'Notify me'}
-              onClick={async () => { if (notifyOn) inbox.notifier.setMuted(true); else await inbox.notifier.enable(); inbox.changed(); }}>
+              onClick={async () => { if (notifyOn) inbox.notifier.setMuted(true); else await inbox.notifier.enable(); inbox.changedNow(); }}>
               {notifyOn ? <IconBell /> : <IconBellOff />}
             </button>
             <ThemeButton theme={theme} toggle={toggleTheme} />
@@ -236,6 +236,7 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
           : <EmptyMain inbox={inbox} />}
       </main>
       <div class="toasts" role="region" aria-label="Alerts" aria-live="polite">
+        <div class="sr-only" aria-live="polite" aria-atomic="true">{inbox.announcement}</div>
         {inbox.toasts.map((t) => (
           <div key={t.id} class="toast">
             <span>{t.text}</span>
@@ -244,7 +245,6 @@ export function InboxView({ inbox, onSignOut }: { inbox: Inbox; onSignOut?: () =
           </div>
         ))}
       </div>
-      <div class="sr-only" aria-live="polite" aria-atomic="true">{inbox.announcement}</div>
       {dialog === 'qr' && <QrDialog inbox={inbox} close={() => setDialog(null)} />}
       {dialog === 'keys' && <KeysDialog close={() => setDialog(null)} />}
       {dialog === 'templates' && selected && <TemplatesDialog inbox={inbox} conversation={selected} close={() => setDialog(null)} />}
@@ -647,7 +647,7 @@ function Dialog({ title, close, children }: { title: string; close: () => void; 
   return (
     <div class="overlay" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
       <div ref={ref} class="dialog" role="dialog" aria-modal="true" aria-label={title}>
-        <header><h2>{title}</h2><button type="button" class="icon-btn" aria-label="Close" onClick={close}><IconClose /></button></header>
+        <header><h2>{title}</h2><button type="button" class="icon-btn" aria-label="Close dialog" onClick={close}><IconClose /></button></header>
         <div class="dialog-body">{children}</div>
       </div>
     </div>

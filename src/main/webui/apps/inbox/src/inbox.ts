@@ -4,7 +4,7 @@
 // client library's.
 import {
   GatewayClient, GatewayError, indexedDbStorage, memoryStorage,
-  type Agent, type ConnectionStatus, type Conversation, type Message, type NumberInfo, type State, type Template,
+  type Agent, type GatewayStorage, type ConnectionStatus, type Conversation, type Message, type NumberInfo, type State, type Template,
 } from '@wagateway/client';
 import { ConversationStore, Thread, displayName, errorText, type ListFilter, type Msg } from './store.js';
 import { TypingSender, coalesce } from './typing.js';
@@ -44,11 +44,15 @@ export class Inbox {
   private toastId = 0;
   private loadGen = 0;
   readonly notifier: Notifier;
-  readonly changed = coalesce(() => { for (const l of [...this.listeners]) l(); });
+  private notify = () => { for (const l of [...this.listeners]) l(); };
+  /** Server events: at most ten renders a second, however many events come. */
+  readonly changed = coalesce(this.notify, undefined, 100);
+  /** The agent's own actions: the next frame. */
+  readonly changedNow = coalesce(this.notify);
 
   constructor(readonly me: Identity, getToken: () => Promise<string>, readonly sandbox: boolean) {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-    const storage = typeof indexedDB !== 'undefined' ? indexedDbStorage() : memoryStorage();
+    const storage = typeof indexedDB !== 'undefined' ? seqInBatches(indexedDbStorage()) : memoryStorage();
     this.client = new GatewayClient({ url, getToken, storage, storageKey: `wagateway-inbox:${me.tenant}:${me.userId}` });
     this.typingSender = new TypingSender((event, conversationId) => {
       this.client.request(event, { conversationId }).catch(() => {});
@@ -191,7 +195,7 @@ export class Inbox {
       this.client.joinConversation(id).catch(() => {});
       this.loadThread(id);
     }
-    this.changed();
+    this.changedNow();
     this.markRead();
   }
 
@@ -206,7 +210,7 @@ export class Inbox {
     this.client.request('message_read', { conversationId: id, messageId: newest.id }).catch(() => this.readSent.delete(id));
     const c = this.conversations.get(id);
     if (c && c.unreadCount) this.conversations.patch(id, { unreadCount: 0 });
-    this.changed();
+    this.changedNow();
   }
 
   private onAttention = () => {
@@ -236,18 +240,18 @@ export class Inbox {
     };
     t.merge(local);
     this.drafts.delete(conversationId);
-    this.changed();
+    this.changedNow();
     handle.accepted.then((sent) => {
-      if (t.accepted(handle.clientMessageId, sent.messageId)) this.changed();
+      if (t.accepted(handle.clientMessageId, sent.messageId)) this.changedNow();
     }, (e: unknown) => {
       t.fail(handle.clientMessageId, e);
       if (e instanceof GatewayError && e.code === 'outside_window') {
         this.conversations.patch(conversationId, { windowOpen: false });
       }
-      this.changed();
+      this.changedNow();
     });
     handle.settled.catch((e: unknown) => {
-      if (t.fail(handle.clientMessageId, e)) this.changed();
+      if (t.fail(handle.clientMessageId, e)) this.changedNow();
     });
   }
 
@@ -264,7 +268,7 @@ export class Inbox {
     this.client.sendMessage({ to: c.contact.waId, conversationId, type: 'reaction', reaction: { messageId: m.id, emoji } })
       .accepted.catch((e) => this.toast('Reaction not sent: ' + errorText(e)));
     this.thread(conversationId).merge({ ...m, reactions: { ...m.reactions, [this.me.userId]: emoji } });
-    this.changed();
+    this.changedNow();
   }
 
   templates(phoneNumberId?: string) {
@@ -292,7 +296,7 @@ export class Inbox {
     const a = this.agents.get(this.me.userId);
     if (a) this.agents.set(a.agentId, { ...a, status });
     this.client.request('agent_status_update', { status }).catch(() => {});
-    this.changed();
+    this.changedNow();
   }
 
   qrCode(forceNew = false) {
@@ -303,7 +307,7 @@ export class Inbox {
   setFilter(change: Partial<ListFilter>) {
     this.filter = { ...this.filter, ...change };
     if ('phoneNumberId' in change) this.refreshNumberStatus();
-    this.changed();
+    this.changedNow();
   }
 
   agentName(id: string | undefined) {
@@ -315,13 +319,13 @@ export class Inbox {
   toast(text: string, conversationId?: string) {
     const t = { id: ++this.toastId, text, conversationId };
     this.toasts = [...this.toasts, t];
-    this.changed();
+    this.changedNow();
     setTimeout(() => this.dismiss(t.id), 8000);
   }
 
   dismiss(id: number) {
     this.toasts = this.toasts.filter((t) => t.id !== id);
-    this.changed();
+    this.changedNow();
   }
 
   typists(conversationId: string): string[] {
@@ -443,6 +447,33 @@ export class Inbox {
     }
     if (any) this.changed();
   }
+}
+
+/**
+ * `lastSeq` changes with every durable event (a hundred a second under load): written at most every
+ * 250 ms and when the page is hidden. A crash loses at most that much of it; the reloaded page then
+ * resumes a little earlier, and the page's state takes replayed events idempotently (by id, statuses
+ * forward only). The send queue is written through at once.
+ */
+export function seqInBatches(inner: GatewayStorage, delayMs = 250): GatewayStorage {
+  const pending = new Map<string, unknown>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    for (const [k, v] of pending) Promise.resolve(inner.set(k, v)).catch(() => {});
+    pending.clear();
+  };
+  if (typeof addEventListener === 'function') addEventListener('pagehide', flush);
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); });
+  return {
+    get: (k) => (pending.has(k) ? pending.get(k) : inner.get(k)),
+    set: (k, v) => {
+      if (!k.endsWith(':lastSeq')) return inner.set(k, v);
+      pending.set(k, v);
+      timer ??= setTimeout(flush, delayMs);
+    },
+  };
 }
 
 export function preview(m: Message | undefined): string {

@@ -48,13 +48,21 @@ export class TypingSender {
   }
 }
 
-/** Coalesces calls into one per animation frame (or per `ms` where there are no frames). */
-export function coalesce(fn: () => void, schedule: (cb: () => void) => void = defaultSchedule): () => void {
+/**
+ * Coalesces calls into one per animation frame (or per 50 ms where there are no frames), and at
+ * most one per `minGapMs`: a flood of server events costs a few renders a second, not sixty.
+ */
+export function coalesce(fn: () => void, schedule: (cb: () => void) => void = defaultSchedule, minGapMs = 0,
+  now: () => number = () => Date.now()): () => void {
   let queued = false;
+  let last = -Infinity;
+  const run = () => schedule(() => { queued = false; last = now(); fn(); });
   return () => {
     if (queued) return;
     queued = true;
-    schedule(() => { queued = false; fn(); });
+    const wait = last + minGapMs - now();
+    if (wait > 0) setTimeout(run, wait);
+    else run();
   };
 }
 

@@ -58,6 +58,23 @@ describe('typing indicators', () => {
 });
 
 describe('coalesce', () => {
+  it('leaves at least minGapMs between two runs', async () => {
+    let t = 0;
+    const runs: number[] = [];
+    const f = coalesce(() => runs.push(t), (cb) => cb(), 100, () => t);
+    f();
+    expect(runs).toEqual([0]);
+    t = 30;
+    f();
+    f();
+    expect(runs).toEqual([0]); // waits for the rest of the gap (70 ms)
+    t = 100;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(runs).toEqual([0]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(runs).toEqual([0, 100]);
+  });
+
   it('runs once per scheduled frame however often it is called', () => {
     const frames: (() => void)[] = [];
     let runs = 0;

@@ -106,6 +106,12 @@ final class Browser implements AutoCloseable {
         return all(role, name).stream().findFirst();
     }
 
+    /** Replaces a text field's value the way typing does (input events; clear() sends none). */
+    static void retype(WebElement field, String text) {
+        field.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), org.openqa.selenium.Keys.DELETE);
+        field.sendKeys(text);
+    }
+
     /** Waits for the element with this role and name. */
     WebElement role(String role, String name) {
         return until(() -> find(role, name).orElse(null), role + " \"" + name + "\"");
@@ -144,6 +150,7 @@ final class Browser implements AutoCloseable {
             case "radio" -> "input[type=radio], [role=radio]";
             case "combobox" -> "select, [role=combobox]";
             case "separator" -> "hr, [role=separator]";
+            case "list" -> "ul, ol, [role=list]";
             default -> "[role=" + role + "]";
         };
         return driver.findElements(By.cssSelector(css));

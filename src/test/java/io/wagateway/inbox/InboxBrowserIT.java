@@ -67,12 +67,8 @@ class InboxBrowserIT {
 
         // a customer writes, through the page's own "Simulate customer" panel
         alice.driver.findElement(org.openqa.selenium.By.cssSelector("details.simulate summary")).click();
-        WebElement number = alice.role("textbox", "Customer number");
-        number.clear();
-        number.sendKeys("+15557654321");
-        WebElement name = alice.role("textbox", "Customer name");
-        name.clear();
-        name.sendKeys("Carla Customer");
+        Browser.retype(alice.role("textbox", "Customer number"), "+15557654321");
+        Browser.retype(alice.role("textbox", "Customer name"), "Carla Customer");
         alice.role("textbox", "Customer message").sendKeys("Hi, where is my order?");
         alice.role("button", "Send as customer").click();
 
@@ -148,17 +144,19 @@ class InboxBrowserIT {
 
         // close and reopen (update_conversation, PROTOCOL.md 6.2)
         alice.role("button", "Close").click();
-        String closed = alice.until(() -> !alice.hasOption("Dev Null") ? "closed"
-                : toast(alice, "Could not close") ? "unsupported" : null, "closed: gone from Open");
-        if (closed.equals("closed")) {
-            alice.role("button", "Closed").click();
-            alice.option("Dev Null").click();
-            alice.role("button", "Reopen").click();
-            alice.role("button", "Open").click();
-            alice.option("Dev Null");
-        } else {
-            System.out.println("InboxBrowserIT: update_conversation not offered by this gateway yet");
-        }
+        alice.until(() -> !alice.hasOption("Dev Null"), "closed: gone from Open");
+        alice.role("button", "Closed").click();
+        alice.until(() -> alice.option("Dev Null").getText().contains("closed"), "among the closed");
+        alice.option("Dev Null").click();
+        alice.role("button", "Reopen").click();
+        alice.until(() -> !alice.hasOption("Dev Null"), "reopened: gone from Closed");
+        alice.role("button", "Open").click();
+        alice.option("Dev Null");
+        // a closed conversation that gets a message is open again (PROTOCOL.md 6.2)
+        alice.role("button", "Close").click();
+        alice.until(() -> !alice.hasOption("Dev Null"), "closed again");
+        sandbox.inbound("+15557654000", "Dev Null", "Hello again");
+        alice.until(() -> alice.hasOption("Dev Null"), "reopened by the customer's message");
 
         // the accessibility rules on a busy page, light theme
         Axe.assertNoSeriousViolations(alice, "inbox, light");
@@ -216,17 +214,18 @@ class InboxBrowserIT {
         WebElement dialog = dana.role("dialog", "Templates");
         dana.until(() -> !dialog.getText().contains("Loading"), "the templates answer");
         dana.shot("08-outside-window-templates");
-        if (dana.find("list", "Approved templates").isPresent()) {
-            // get_templates (PROTOCOL.md 6.3) answered: pick the first, fill its parameters, send
-            dana.driver.findElements(org.openqa.selenium.By.cssSelector("button.template")).get(0).click();
-            for (WebElement p : dana.driver.findElements(org.openqa.selenium.By.cssSelector(".dialog input"))) {
-                p.sendKeys("42");
-            }
-            dana.role("button", "Send template").click();
-            dana.until(() -> dana.role("log", "Messages").getText().contains("Template"), "the template in the thread");
-        } else {
-            System.out.println("InboxBrowserIT: get_templates not offered by this gateway: " + dialog.getText());
-        }
+        // get_templates (PROTOCOL.md 6.3): the sandbox number's approved templates; one with a parameter
+        dana.role("list", "Approved templates");
+        dana.driver.findElements(org.openqa.selenium.By.cssSelector("button.template")).stream()
+                .filter(b -> b.getText().contains("order_update")).findFirst().orElseThrow().click();
+        dana.role("textbox", "Parameter 1").sendKeys("Gus");
+        dana.until(() -> dialog.getText().contains("Hi Gus, your order has shipped"), "the filled-in preview");
+        dana.shot("08b-template-parameters");
+        dana.role("button", "Send template").click();
+        WebElement log = dana.role("log", "Messages");
+        dana.until(() -> log.getText().contains("order_update"), "the template in the thread");
+        dana.until(() -> icons(dana, "Read") == 1, "the template read", Duration.ofSeconds(15));
+        assertEquals(1, icons(dana, "Failed"), "the refused text stays failed, the template went out");
     }
 
     @Test
@@ -283,9 +282,21 @@ class InboxBrowserIT {
         night.role("dialog", "Keyboard shortcuts");
         new Actions(night.driver).sendKeys(Keys.ESCAPE).perform();
         night.until(() -> night.find("dialog", "Keyboard shortcuts").isEmpty(), "the dialog closed");
+        // the number's QR code, drawn in the page from get_qr_code's deepLinkUrl
+        night.role("button", "QR code").click();
+        WebElement qr = night.roleStartingWith("img", "QR code for https://wa.me/message/");
+        assertTrue(qr.getSize().getWidth() >= 200, "a QR code of a readable size");
+        night.shot("13-qr-code");
+        night.role("button", "Close dialog").click();
+        night.until(() -> night.find("dialog", "QR code").isEmpty(), "the QR dialog closed");
         night.role("log", "Messages").click();
         new Actions(night.driver).sendKeys("/").perform();
         assertEquals("Search conversations", night.driver.switchTo().activeElement().getAccessibleName());
+    }
+
+    /** Status icons with this label in the thread. */
+    static int icons(Browser b, String label) {
+        return b.driver.findElements(org.openqa.selenium.By.cssSelector("[role=log] [role=img][aria-label='" + label + "']")).size();
     }
 
     static boolean toast(Browser b, String text) {
