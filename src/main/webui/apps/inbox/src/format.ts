@@ -1,7 +1,12 @@
 // Times and days as a person reads them, in the browser's locale and time zone.
+// Formatters made once: toLocale*String with options builds a new Intl formatter on every call.
+const TIME = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+const WEEKDAY = new Intl.DateTimeFormat([], { weekday: 'long' });
+const DATE = new Intl.DateTimeFormat([], { year: 'numeric', month: 'long', day: 'numeric' });
+
 export function timeOf(iso: string): string {
   const d = new Date(iso);
-  return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return isNaN(d.getTime()) ? '' : TIME.format(d);
 }
 
 export function dayKey(iso: string): string {
@@ -15,8 +20,8 @@ export function dayLabel(iso: string, now = new Date()): string {
   const days = Math.round((start(now) - start(d)) / 86_400_000);
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
-  if (days > 1 && days < 7) return d.toLocaleDateString([], { weekday: 'long' });
-  return d.toLocaleDateString([], { year: 'numeric', month: 'long', day: 'numeric' });
+  if (days > 1 && days < 7) return WEEKDAY.format(d);
+  return DATE.format(d);
 }
 
 /** In the list: the time today, else the day. */

@@ -58,10 +58,9 @@ let audio: AudioContext | null = null;
 /** A short two-tone chime made in the page (no audio file, nothing fetched). */
 function beep() {
   try {
-    const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-    if (!Ctx) return;
-    audio ??= new Ctx();
-    if (audio.state === 'suspended') return; // no user gesture yet: browsers refuse sound
+    // made on the agent's first click (unlockAudio), never here: creating an AudioContext is slow,
+    // and before a gesture browsers refuse sound anyway
+    if (!audio || audio.state !== 'running') return;
     const t = audio.currentTime;
     for (const [i, f] of [880, 1320].entries()) {
       const o = audio.createOscillator();
@@ -79,6 +78,7 @@ function beep() {
 
 /** Resumes the page's audio after a click, so that later chimes may play. */
 export function unlockAudio() {
+  if (audio && audio.state === 'running') return;
   try {
     const Ctx = window.AudioContext;
     if (!Ctx) return;

@@ -38,6 +38,8 @@ class InboxSpeedIT {
     static final int PER_SECOND = 50;
     static final int SECONDS = Integer.getInteger("inbox.bench.seconds", 30);
 
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+
     static SandboxApp sandbox;
     static Browser browser;
 
@@ -54,6 +56,15 @@ class InboxSpeedIT {
         }
         if (sandbox != null) {
             sandbox.close();
+        }
+    }
+
+    /** The 1-minute load average (what other processes take from the browser), 0 where unknown. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception unknown) {
+            return 0;
         }
     }
 
@@ -109,12 +120,24 @@ class InboxSpeedIT {
                 new PerformanceObserver(list => { for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration)); })
                   .observe({type: 'longtask'});
                 window.__inbox.client.on('new_message', () => window.__received++);
+                // long animation frames name the scripts that ran in them: what a long task was made of
+                window.__frames = [];
+                try {
+                  new PerformanceObserver(list => { for (const e of list.getEntries()) if (e.duration > 50) window.__frames.push(
+                    Math.round(e.duration) + ' ms (blocking ' + Math.round(e.blockingDuration) + ', render ' +
+                    Math.round(e.startTime + e.duration - (e.renderStart || e.startTime + e.duration)) + '): ' +
+                    e.scripts.map(x => x.invokerType + ' ' + x.invoker + ' ' + Math.round(x.duration) + ' ms').join('; ')); })
+                    .observe({type: 'long-animation-frame'});
+                } catch (e) { /* an older browser */ }
                 """);
         HttpClient http = HttpClient.newHttpClient();
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         int total = PER_SECOND * SECONDS;
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        double[] busiest = {loadAverage()};
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> busiest[0] = Math.max(busiest[0], loadAverage()), 5, 5, TimeUnit.SECONDS);
         long loadStart = System.nanoTime();
         timer.scheduleAtFixedRate(() -> {
             int n = sent.getAndIncrement();
@@ -133,24 +156,34 @@ class InboxSpeedIT {
         }, 0, 1000 / PER_SECOND, TimeUnit.MILLISECONDS);
         browser.until(() -> sent.get() >= total, "the load sent", Duration.ofSeconds(SECONDS + 30L));
         timer.shutdownNow();
+        sampler.shutdownNow();
         long loadMs = (System.nanoTime() - loadStart) / 1_000_000;
         browser.until(() -> ((Number) browser.js("return window.__received")).intValue() >= total,
                 "every message at the page", Duration.ofSeconds(30));
         @SuppressWarnings("unchecked")
         List<Number> longTasks = (List<Number>) browser.js("return window.__longTasks");
         int longest = longTasks.stream().mapToInt(Number::intValue).max().orElse(0);
+        System.out.println("InboxSpeedIT: long animation frames over 50 ms: " + browser.js("return window.__frames"));
         browser.shot("21-under-load");
         assertEquals(0, failed.get(), "webhook deliveries refused");
 
         String report = String.format(Locale.ROOT,
                 "InboxSpeedIT %s: seeded %d conversations in %d ms; first render of the list: %d ms median of %s "
                         + "(after navigation start; all %d loaded at %d ms); %d messages/s for %d s (%d in %d ms): all at the page, "
-                        + "%d long tasks (> 50 ms), longest %d ms",
+                        + "%d long tasks (> 50 ms), longest %d ms; machine load average up to %.1f on %d cores",
                 Instant.now(), CONVERSATIONS, seedMs, median, firstRender, CONVERSATIONS, allLoaded, PER_SECOND, SECONDS,
-                total, loadMs, longTasks.size(), longest);
+                total, loadMs, longTasks.size(), longest, busiest[0], CORES);
         System.out.println(report);
         Files.writeString(Path.of("target", "inbox-speed.txt"), report + "\n");
         assertTrue(median < 1000, "first render under 1 s: " + report);
-        assertTrue(longest <= 100, "no long task over 100 ms: " + report);
+        if (longest > 100 && busiest[0] > 2 * CORES) {
+            // Long tasks are wall-clock: a browser that gets a quarter of a core shows every task four
+            // times as long. Such a run says nothing about the page; it is reported, not judged.
+            System.err.println("\n" + "!".repeat(100) + "\n!!! InboxSpeedIT: a long task over 100 ms while the machine was "
+                    + "overloaded (load average " + busiest[0] + " on " + CORES + " cores): NOT JUDGED. Run it again on a "
+                    + "quiet machine.\n" + "!".repeat(100));
+        } else {
+            assertTrue(longest <= 100, "no long task over 100 ms: " + report);
+        }
     }
 }
