@@ -7,6 +7,7 @@
 #   bench/run-connections.sh idle              # RSS per idle connection, 10 -> 10,000 connections
 #   bench/run-connections.sh storm-one-user    # 10,000 connections of one user at once
 #   bench/run-connections.sh storm-users       # 10,000 users at once, then presence online / offline
+#   bench/run-connections.sh shutdown          # 10,000 users connected, then SIGTERM: 1001 for all, presence cleaned up
 #   bench/run-connections.sh slow-consumer     # 50 clients + 1 that stops reading, 200 webhooks/s
 #   SLOW=0 bench/run-connections.sh slow-consumer   # the same without the slow client (baseline)
 #   CLIENTS=500 bench/run-connections.sh storm-users --storm-timeout 30   # extra arguments go to the harness
@@ -30,13 +31,17 @@ case "$SCENARIO" in
   idle|storm-one-user|storm-users)
     export CLIENTS="${CLIENTS:-10000}"
     ;;
+  shutdown)
+    export CLIENTS="${CLIENTS:-10000}"
+    extra+=(--service-log "$BENCH_DIR/target/service.log" --db "${DB:-wa_bench}")
+    ;;
   slow-consumer)
     export CLIENTS="${CLIENTS:-50}" RATE="${RATE:-200}" WARMUP="${WARMUP:-30}" DURATION="${DURATION:-40}"
     export CUSTOMERS="${CUSTOMERS:-100}"
     extra+=(--slow "${SLOW:-1}")
     ;;
   *)
-    log "unknown scenario '$SCENARIO' (idle, storm-one-user, storm-users, slow-consumer)"
+    log "unknown scenario '$SCENARIO' (idle, storm-one-user, storm-users, shutdown, slow-consumer)"
     exit 2
     ;;
 esac

@@ -34,6 +34,17 @@ public interface AppConfig {
         Optional<List<String>> frameAncestors();
     }
 
+    Http http();
+
+    interface Http {
+        /**
+         * At shutdown: how long plain HTTP requests (webhooks, REST) that started before it get to
+         * finish, before the shutdown delay. WebSockets are closed with 1001 instead.
+         */
+        @WithDefault("5s")
+        Duration drainTimeout();
+    }
+
     interface Assignment {
         /** Assign each new conversation to the available, online agent assigned least recently. */
         @WithDefault("false")

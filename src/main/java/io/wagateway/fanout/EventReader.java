@@ -7,7 +7,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Reads the durable event log with the reactive client: for catch-up after a doorbell and for resume. */
 @ApplicationScoped
@@ -46,6 +48,16 @@ public class EventReader {
     public Uni<Long> lastSeq(String tenant) {
         return pool.preparedQuery("select last_seq from tenant where id = $1").execute(Tuple.of(tenant))
                 .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+    }
+
+    /** The committed seq of each of these tenants (those that exist). */
+    public Uni<Map<String, Long>> lastSeqs(String[] tenants) {
+        return pool.preparedQuery("select id, last_seq from tenant where id = any($1)").execute(Tuple.of(tenants))
+                .map(rows -> {
+                    Map<String, Long> seqs = new HashMap<>();
+                    rows.forEach(row -> seqs.put(row.getString(0), row.getLong(1)));
+                    return seqs;
+                });
     }
 
     /** The oldest seq still retained, or null when the tenant has no events left. */

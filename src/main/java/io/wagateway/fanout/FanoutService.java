@@ -5,9 +5,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.metrics.GatewayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,19 +35,21 @@ public class FanoutService implements EventBus.Listener {
     private final EventReader reader;
     private final Subscribers subscribers;
     private final EventBus bus;
-    private final Pool pool;
     private final GatewayMetrics metrics;
     private final Map<String, TenantStream> streams = new HashMap<>();
     private final Context context;
+    /** Committed here, not yet taken by the fan-out context. */
+    private final DrainQueue<DurableEvent> committed = new DrainQueue<>(this::on, this::takeCommitted, this::drainOffered);
+    /** The streams the running take offered events to (on the fan-out context only). */
+    private final List<TenantStream> offered = new ArrayList<>(1);
 
-    public FanoutService(Vertx vertx, EventReader reader, Subscribers subscribers, EventBus bus, Pool pool,
+    public FanoutService(Vertx vertx, EventReader reader, Subscribers subscribers, EventBus bus,
                          GatewayMetrics metrics) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.reader = reader;
         this.subscribers = subscribers;
         this.bus = bus;
-        this.pool = pool;
         // a context of its own, not the caller's: created on a thread that is not Vert.x's
         this.context = CompletableFuture.supplyAsync(vertx::getOrCreateContext).join();
     }
@@ -59,13 +58,17 @@ public class FanoutService implements EventBus.Listener {
         bus.listen(this);
     }
 
-    /** Called after commit, on any thread. */
+    /**
+     * Called after commit, on any thread. The events wait in a queue that the fan-out context empties
+     * in one task: commits that land while that task is pending (under load, most of them) reach each
+     * connection as one batch, one write, instead of one write per commit.
+     */
     public void publishCommitted(List<DurableEvent> events) {
         if (events.isEmpty()) {
             return;
         }
-        long committed = System.nanoTime();
-        on(() -> events.forEach(event -> offer(event.committedAt(committed))));
+        long committedNanos = System.nanoTime();
+        committed.addAll(events.stream().map(event -> event.committedAt(committedNanos)).toList());
         DurableEvent last = events.get(events.size() - 1);
         bus.ring(last.tenant(), last.seq());
     }
@@ -121,17 +124,14 @@ public class FanoutService implements EventBus.Listener {
             if (streams.isEmpty()) {
                 return;
             }
-            String[] tenants = streams.keySet().toArray(String[]::new);
-            pool.preparedQuery("select id, last_seq from tenant where id = any($1)").execute(Tuple.of(tenants))
-                    .subscribe().with(rows -> on(() -> {
-                        for (Row row : rows) {
-                            TenantStream stream = streams.get(row.getString(0));
-                            if (stream != null && row.getLong(1) > stream.known) {
-                                stream.known = row.getLong(1);
-                                fetchIfBehind(stream);
-                            }
+            reader.lastSeqs(streams.keySet().toArray(String[]::new)).subscribe().with(seqs -> on(() -> seqs.forEach(
+                    (tenant, last) -> {
+                        TenantStream stream = streams.get(tenant);
+                        if (stream != null && last > stream.known) {
+                            stream.known = last;
+                            fetchIfBehind(stream);
                         }
-                    }), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
+                    })), failure -> LOG.debugf("catch-up check failed: %s", failure.getMessage()));
         });
     }
 
@@ -166,17 +166,31 @@ public class FanoutService implements EventBus.Listener {
         }));
     }
 
-    private void offer(DurableEvent event) {
+    /** A committed event taken from the queue; its stream is drained once the task took them all. */
+    private void takeCommitted(DurableEvent event) {
+        TenantStream stream = offer(event);
+        if (stream != null && !offered.contains(stream)) {
+            offered.add(stream);
+        }
+    }
+
+    private void drainOffered() {
+        offered.forEach(this::drain);
+        offered.clear();
+    }
+
+    /** @return the event's stream when the event waits there for delivery, otherwise null */
+    private TenantStream offer(DurableEvent event) {
         TenantStream stream = streams.get(event.tenant());
         if (stream == null) {
-            return; // no connection of this tenant here
+            return null; // no connection of this tenant here
         }
         stream.known = Math.max(stream.known, event.seq());
         if (stream.ready() && event.seq() <= stream.delivered) {
-            return;
+            return null;
         }
         stream.waiting.put(event.seq(), event);
-        drain(stream);
+        return stream;
     }
 
     /** Hands every event that is next in seq order to the connections, in one batch. */
@@ -273,17 +287,5 @@ public class FanoutService implements EventBus.Listener {
                 }
             }));
         });
-    }
-
-    /** For tests and metrics: the last seq delivered here for the tenant, or -1. */
-    public Uni<Long> delivered(String tenant) {
-        return Uni.createFrom().emitter(emitter -> on(() -> {
-            TenantStream stream = streams.get(tenant);
-            emitter.complete(stream == null ? -1L : stream.delivered);
-        }));
-    }
-
-    List<String> tenants() {
-        return new ArrayList<>(streams.keySet());
     }
 }

@@ -3,7 +3,10 @@ package io.wagateway.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.fanout.DurableEvent;
@@ -24,6 +27,12 @@ public final class ClientSession implements Subscriber {
 
     private final WebSocketConnection connection;
     private final Channel channel;
+    /**
+     * Where pre-encoded frames enter the pipeline: below the WebSocket encoder, which would only pass
+     * them on. TLS still sees them; the idle-state handler above, which wraps every write's promise with
+     * a listener, does not (pings and pongs still pass it). The channel itself in tests without encoder.
+     */
+    private final ChannelOutboundInvoker frames;
     private final EventLoop loop;
     private final TokenBucket rateLimit;
     private final long maxStallNanos;
@@ -55,6 +64,8 @@ public final class ClientSession implements Subscriber {
         this.connection = connection;
         this.channel = channel;
         this.loop = channel.eventLoop();
+        ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+        this.frames = encoder != null ? encoder : channel;
         this.identity = identity;
         this.rateLimit = rateLimit;
     }
@@ -173,7 +184,7 @@ public final class ClientSession implements Subscriber {
     }
 
     private void write(ByteBuf wire) {
-        channel.write(wire.retainedDuplicate(), channel.voidPromise());
+        frames.write(wire.retainedDuplicate(), channel.voidPromise());
         unflushed = true;
     }
 
@@ -189,9 +200,9 @@ public final class ClientSession implements Subscriber {
             return true;
         }
         unflushed = false;
-        channel.flush();
-        if (closing) {
-            return true;
+        frames.flush();
+        if (closing || !channel.isActive()) {
+            return true; // a closed socket is not a slow consumer: its close handler removes the session
         }
         if (!channel.isWritable()) {
             return false;
@@ -242,17 +253,17 @@ public final class ClientSession implements Subscriber {
             }
             replayedUpTo = event.seq();
             lastSentSeq = Math.max(lastSentSeq, event.seq());
-            last = channel.write(WireFrame.text(event.frame()));
+            last = frames.write(WireFrame.text(event.frame()));
             count++;
             if (!channel.isWritable()) {
-                channel.flush();
+                frames.flush();
                 int next = i + 1;
                 int soFar = count;
                 last.addListener(done -> execute(() -> replay(page, next, soFar, written)));
                 return;
             }
         }
-        channel.flush();
+        frames.flush();
         int total = count;
         if (last == null) {
             written.complete(total);

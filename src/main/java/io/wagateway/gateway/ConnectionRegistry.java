@@ -154,7 +154,12 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
             whole = encoded.get(0).wire();
         }
         LoopShard.Batch batch = new LoopShard.Batch(events.get(0).tenant(), encoded, whole);
-        onEveryShard(buffers, shard -> shard.deliver(batch));
+        List<LoopShard> targets = List.copyOf(shards.values());
+        SharedBuffers shared = new SharedBuffers(targets.size(), buffers);
+        for (LoopShard shard : targets) {
+            shard.handOver(batch, shared::release);
+        }
+        shared.release();
     }
 
     @Override

@@ -2,10 +2,12 @@ package io.wagateway.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.wagateway.fanout.DrainQueue;
 import io.wagateway.fanout.DurableEvent;
 import io.wagateway.fanout.Ephemeral;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,6 +58,10 @@ final class LoopShard {
     private final Map<String, Set<ClientSession>> generalByTenant = new HashMap<>();
     /** Connections written to by the task running now, flushed at its end. */
     private final List<ClientSession> touched = new ArrayList<>();
+    /** Batches handed over from the fan-out context, not yet written. */
+    private final DrainQueue<HandedOver> handedOver = new DrainQueue<>(this::execute, this::write, this::flushTouched);
+
+    private record HandedOver(Batch batch, Runnable done) {}
 
     LoopShard(EventLoop loop, Outcomes outcomes) {
         this.loop = loop;
@@ -114,24 +120,48 @@ final class LoopShard {
         add(generalByTenant, session.tenant(), session);
     }
 
-    // ---- delivery (on the loop)
+    // ---- delivery
 
     /**
-     * Writes each event to the connections of its rooms, then flushes each written connection once.
+     * Hands a batch to this loop (from any thread). Batches that arrive while the loop has not yet
+     * run the write task join it, so a busy loop flushes each connection once for all of them: one
+     * system call per connection per task rather than per batch. {@code done} runs once the batch
+     * is written.
+     */
+    void handOver(Batch batch, Runnable done) {
+        handedOver.add(new HandedOver(batch, done));
+    }
+
+    private void write(HandedOver next) {
+        try {
+            write(next.batch());
+        } finally {
+            next.done().run();
+        }
+    }
+
+    /**
+     * Writes each event to the connections of its rooms (on the loop; flushed by the caller).
      * A connection reached through two rooms gets the event once (its last-sent seq drops the repeat).
      */
-    void deliver(Batch batch) {
+    private void write(Batch batch) {
         int wholeToGeneral = 0;
-        if (batch.whole() != null) {
-            Set<ClientSession> general = generalByTenant.get(batch.tenant());
-            if (general != null) {
-                for (ClientSession session : general) {
-                    if (session.offerLive(batch.firstSeq(), batch.lastSeq(), batch.whole())) {
-                        touched.add(session);
-                        wholeToGeneral++;
+        Collection<ClientSession> general = generalByTenant.get(batch.tenant());
+        if (batch.whole() != null && general != null) {
+            // those that took the run in one buffer are done; the others (a replay holds them) go event by event
+            List<ClientSession> rest = null;
+            for (ClientSession session : general) {
+                if (session.offerLive(batch.firstSeq(), batch.lastSeq(), batch.whole())) {
+                    touched.add(session);
+                    wholeToGeneral++;
+                } else {
+                    if (rest == null) {
+                        rest = new ArrayList<>();
                     }
+                    rest.add(session);
                 }
             }
+            general = rest;
         }
         for (Outgoing out : batch.events()) {
             DurableEvent event = out.event();
@@ -142,15 +172,14 @@ final class LoopShard {
                 case CONVERSATION_ROOM -> offer(byConversation.get(event.conversationId()), out);
                 case MESSAGE -> offer(event.conversationId() == null ? null : byConversation.get(event.conversationId()), out)
                         + offer(event.contactId() == null ? null : byCustomer.get(event.contactId()), out)
-                        + offer(generalByTenant.get(tenant), out)
+                        + offer(general, out)
                         + (event.userId() == null ? 0 : offer(byUser.get(userKey(tenant, event.userId())), out));
             };
             outcomes.delivered(event.name(), sent);
         }
-        flushTouched();
     }
 
-    private int offer(Set<ClientSession> sessions, Outgoing out) {
+    private int offer(Collection<ClientSession> sessions, Outgoing out) {
         if (sessions == null) {
             return 0;
         }

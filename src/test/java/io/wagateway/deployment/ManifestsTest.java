@@ -124,9 +124,10 @@ class ManifestsTest {
     }
 
     @Test
-    void terminationGraceOutlastsTheShutdownDelayAndTimeout() {
+    void terminationGraceOutlastsTheShutdownDelayAndTheDrainTimeout() {
+        String drain = ConfigKeys.property("app.http.drain-timeout");
         Duration budget = duration(ConfigKeys.property("quarkus.shutdown.delay"))
-                .plus(duration(ConfigKeys.property("quarkus.shutdown.timeout")));
+                .plus(duration(drain != null ? drain : "5s")); // AppConfig.Http's default
         JsonNode base = only(BASE.resolve("deployment.yaml"), "Deployment");
         assertTrue(base.at("/spec/template/spec").has("terminationGracePeriodSeconds"), "grace period is set");
         for (JsonNode deployment : all("Deployment")) {

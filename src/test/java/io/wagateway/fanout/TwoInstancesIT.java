@@ -137,6 +137,55 @@ class TwoInstancesIT {
         }
     }
 
+    /**
+     * The race of the fan-out issue: a user connects on A, then on B, and the A connection closes right
+     * after B's upgrade was answered. The user is still connected (on B): no replica may announce them
+     * offline, neither at once nor when A's offline grace period ends, and get_agents says online.
+     */
+    @Test
+    void aUserStillConnectedOnTheOtherInstanceIsNeverAnnouncedOffline() throws Exception {
+        List<String> users = List.of("race-1", "race-2", "race-3", "race-4", "race-5");
+        try (WsClient observer = WsClient.connect(vertx, a.base, token("race-observer"))) {
+            observer.ok("ping", Map.of());
+            List<WsClient> onB = new ArrayList<>();
+            try {
+                List<WsClient> onA = new ArrayList<>();
+                for (String user : users) {
+                    onA.add(WsClient.connect(vertx, a.base, token(user)));
+                }
+                for (String user : users) {
+                    onB.add(WsClient.connect(vertx, b.base, token(user))); // returns once the upgrade is answered
+                }
+                onA.forEach(WsClient::close);
+                // past A's offline grace period (3 s) and a presence interval
+                long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+                while (System.nanoTime() < deadline) {
+                    JsonNode frame = observer.nextPresenceOrNull(Duration.ofNanos(deadline - System.nanoTime()));
+                    if (frame == null) {
+                        break;
+                    }
+                    List<String> offline = new ArrayList<>();
+                    if ("user_offline".equals(frame.path("event").asText())) {
+                        offline.add(frame.path("data").path("userId").asText());
+                    }
+                    frame.path("data").path("offline").forEach(id -> offline.add(id.asText()));
+                    offline.retainAll(users);
+                    assertTrue(offline.isEmpty(), "announced offline while connected on B: " + frame);
+                }
+                JsonNode agents = observer.ok("get_agents", Map.of());
+                Set<String> online = new java.util.HashSet<>();
+                agents.path("data").forEach(agent -> {
+                    if (agent.path("online").asBoolean()) {
+                        online.add(agent.path("agentId").asText());
+                    }
+                });
+                assertTrue(online.containsAll(users), "get_agents: " + agents);
+            } finally {
+                onB.forEach(WsClient::close);
+            }
+        }
+    }
+
     static String token(String user) throws Exception {
         return AppProcess.token(TENANT, user);
     }

@@ -161,13 +161,19 @@ class ConversationRequestsTest {
     }
 
     @Test
-    void getAgentsListsAgentsKnownFromTheirTokensWithOnlineState() {
+    void getAgentsListsAgentsKnownFromTheirTokensWithOnlineState() throws InterruptedException {
         try (WsClient alice = tenant.agent("alice")) {
             try (WsClient bob = tenant.supervisor("bob")) {
                 bob.ok("ping", Map.of());
             }
-            assertEquals("bob", alice.next("user_offline").path("data").path("userId").asText());
+            // bob's user_offline may never come: a connection that opened and closed within one presence
+            // batch is no change to announce (PresenceService coalesces), so ask until bob is known offline
             JsonNode agents = alice.ok("get_agents", Map.of()).path("data");
+            long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+            while ((agents.size() < 2 || agents.get(1).path("online").asBoolean()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                agents = alice.ok("get_agents", Map.of()).path("data");
+            }
             assertEquals(2, agents.size(), agents.toString());
             JsonNode first = agents.get(0);
             assertEquals("alice", first.path("agentId").asText());

@@ -15,11 +15,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A crash in the middle of a send: the instance that stored the message dies while its Graph API
@@ -90,10 +97,31 @@ class OutboxCrashIT {
             assertEquals("survive me", graph.requests("/messages").get(1).body().path("text").path("body").asText());
 
             // a graceful shutdown tells connected clients to go elsewhere
-            try (WsClient ws = WsClient.connect(vertx, second.base, AppProcess.token(TENANT, "bob"))) {
+            // and lets a request that started before the SIGTERM finish: a webhook whose body is still
+            // arriving 3 s later (past the 2 s shutdown delay) is answered 200, then the process ends cleanly
+            byte[] body = Webhooks.entries(List.of()).getBytes(StandardCharsets.UTF_8);
+            try (WsClient ws = WsClient.connect(vertx, second.base, AppProcess.token(TENANT, "bob"));
+                 Socket slow = new Socket(second.base.getHost(), second.base.getPort())) {
                 ws.ok("ping", Map.of());
+                OutputStream out = slow.getOutputStream();
+                out.write(("POST " + Webhooks.PATH + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "X-Hub-Signature-256: " + Webhooks.signature(body) + "\r\nContent-Length: " + body.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body, 0, 5);
+                out.flush();
+                Thread.sleep(200); // the request has reached the service
+                long logBefore = Files.size(second.log);
                 second.process.destroy();
                 assertEquals(1001, ws.awaitClose());
+                Thread.sleep(3000);
+                out.write(body, 5, body.length - 5);
+                out.flush();
+                slow.setSoTimeout(10_000);
+                String answer = new String(slow.getInputStream().readNBytes(15), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 200 OK", answer);
+                assertTrue(second.process.waitFor(15, TimeUnit.SECONDS), "still running 15 s after SIGTERM");
+                String shutdownLog = Files.readString(second.log).substring((int) logBefore);
+                assertFalse(shutdownLog.contains(" ERROR ") || shutdownLog.contains("Timed out waiting"), shutdownLog);
             }
         } finally {
             second.stop();

@@ -149,6 +149,29 @@ public final class WsClient implements AutoCloseable {
         return awaitFrame(f -> PRESENCE.contains(f.path("event").asText()), "presence frame");
     }
 
+    /** The next presence frame within the time, or null (frames of other names are kept). */
+    public JsonNode nextPresenceOrNull(Duration within) {
+        for (Iterator<JsonNode> it = skipped.iterator(); it.hasNext(); ) {
+            JsonNode frame = it.next();
+            if (PRESENCE.contains(frame.path("event").asText())) {
+                it.remove();
+                return frame;
+            }
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode frame = poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (frame == null) {
+                return null;
+            }
+            if (PRESENCE.contains(frame.path("event").asText())) {
+                return frame;
+            }
+            skipped.add(frame);
+        }
+        return null;
+    }
+
     /** The next frame of any event but presence. */
     public JsonNode nextAny() {
         return awaitFrame(f -> !PRESENCE.contains(f.path("event").asText()), "frame");

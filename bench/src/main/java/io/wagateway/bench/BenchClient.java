@@ -8,7 +8,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.WebSocket;
 
 import java.util.BitSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,6 +39,12 @@ final class BenchClient {
     private int requests;
 
     static final AtomicInteger closedUnexpectedly = new AtomicInteger();
+    /** Close codes of connections the server closed, and when the last such close arrived (shutdown scenario). */
+    static final ConcurrentMap<Integer, AtomicInteger> serverCloseCodes = new ConcurrentHashMap<>();
+    static final AtomicInteger serverCloses = new AtomicInteger();
+    static final AtomicLong lastServerCloseNanos = new AtomicLong();
+    /** The service is being stopped on purpose: its closes are counted, not reported as errors. */
+    static volatile boolean expectingShutdown;
     static final AtomicInteger outOfOrderBeforeStart = new AtomicInteger();
     private static final AtomicInteger reported = new AtomicInteger();
     static volatile boolean closing;
@@ -81,7 +90,13 @@ final class BenchClient {
         this.socket = ws;
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> {
-            if (!closing && !closedByUs) {
+            if (!closedByUs) {
+                Short code = ws.closeStatusCode();
+                serverCloseCodes.computeIfAbsent(code == null ? 1006 : (int) code, c -> new AtomicInteger()).incrementAndGet();
+                lastServerCloseNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                serverCloses.incrementAndGet();
+            }
+            if (!closing && !closedByUs && !expectingShutdown) {
                 if (closedUnexpectedly.incrementAndGet() <= 20) { // a mass close would flood the report
                     System.err.println("client " + index + ": closed by the server at " + java.time.LocalTime.now()
                             + " (" + ws.closeStatusCode() + (ws.closeReason() == null ? "" : " " + ws.closeReason()) + ")");
@@ -94,7 +109,7 @@ final class BenchClient {
             }
         });
         ws.exceptionHandler(failure -> {
-            if (!closing) {
+            if (!closing && !expectingShutdown) {
                 System.err.println("client " + index + ": " + failure);
             }
         });

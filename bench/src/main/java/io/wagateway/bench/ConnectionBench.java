@@ -18,6 +18,8 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +50,9 @@ import java.util.stream.IntStream;
  *   <li>{@code storm-users}: the same with a distinct user per connection, then presence: an
  *       observer's view from the presence frames and {@code get_agents} must show every user
  *       online, and, after all close, offline;</li>
+ *   <li>{@code shutdown}: --clients connections of distinct users, then SIGTERM to the service: every
+ *       connection must be closed with 1001 within --shutdown-target, no presence row may be left
+ *       behind, and the service's log must stay free of errors and warnings from the SIGTERM on;</li>
  *   <li>{@code slow-consumer}: general-room clients under webhook load beside one client that
  *       stops reading its socket ({@link SlowConsumer}).</li>
  * </ul>
@@ -111,7 +117,7 @@ public final class ConnectionBench implements BenchClient.Run {
         this.scenario = options.string("scenario");
         // the shared flags' defaults are the inbound harness's; these are the scenarios' (run-connections.sh passes the same)
         switch (scenario) {
-            case "idle", "storm-one-user", "storm-users" -> options.defaultTo("clients", "10000");
+            case "idle", "storm-one-user", "storm-users", "shutdown" -> options.defaultTo("clients", "10000");
             case "slow-consumer" -> {
                 options.defaultTo("clients", "50");
                 options.defaultTo("rate", "200");
@@ -120,7 +126,7 @@ public final class ConnectionBench implements BenchClient.Run {
                 options.defaultTo("customers", "100");
             }
             default -> throw new IllegalArgumentException("unknown --scenario " + scenario
-                    + " (idle, storm-one-user, storm-users, slow-consumer)");
+                    + " (idle, storm-one-user, storm-users, shutdown, slow-consumer)");
         }
         URI url = options.url();
         this.host = url.getHost();
@@ -143,6 +149,7 @@ public final class ConnectionBench implements BenchClient.Run {
                 case "idle" -> idle();
                 case "storm-one-user" -> storm(false);
                 case "storm-users" -> storm(true);
+                case "shutdown" -> shutdown();
                 default -> new SlowConsumer(this).run();
             };
         } finally {
@@ -277,6 +284,91 @@ public final class ConnectionBench implements BenchClient.Run {
                 ms(storm.upgrade.getValueAtPercentile(50)), ms(storm.upgrade.getValueAtPercentile(99)),
                 ms(storm.join.getValueAtPercentile(50)), ms(storm.join.getValueAtPercentile(99)), presenceResult));
         return misses.isEmpty() ? 0 : 1;
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** SIGTERM with --clients connections open (the service is gone afterwards: run it last). */
+    private int shutdown() throws Exception {
+        int n = options.integer("clients");
+        long pid = options.longValue("pid");
+        if (pid <= 0) {
+            throw new IllegalArgumentException("shutdown needs --pid <service pid>");
+        }
+        ProcessHandle service = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));
+        Storm storm = open("shutdown", 0, n, tokens(n, true));
+        if (storm.joined.get() < n) {
+            System.out.println("RESULT ERROR scenario=shutdown only " + storm.joined.get() + " of " + n + " joined");
+            return 2;
+        }
+        Thread.sleep(2000); // presence rows of the storm written
+        Path log = options.string("service-log").isEmpty() ? null : Path.of(options.string("service-log"));
+        long logOffset = log == null ? 0 : Files.size(log);
+        BenchClient.expectingShutdown = true;
+        long sigterm = System.nanoTime();
+        service.destroy(); // SIGTERM
+        long deadline = sigterm + TimeUnit.SECONDS.toNanos(30);
+        while (BenchClient.serverCloses.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        double lastClose = seconds(BenchClient.lastServerCloseNanos.get() - sigterm);
+        boolean exited = service.onExit().completeOnTimeout(null, 40, TimeUnit.SECONDS).get() != null;
+        double exitedAfter = seconds(System.nanoTime() - sigterm);
+        int with1001 = BenchClient.serverCloseCodes.getOrDefault(1001, new AtomicInteger()).get();
+        String presenceRows = psql("select count(*) from presence where tenant_id = '" + options.string("tenant") + "'");
+        List<String> logged = new ArrayList<>();
+        if (log != null) {
+            byte[] all = Files.readAllBytes(log);
+            String after = new String(all, (int) Math.min(logOffset, all.length), (int) (all.length - Math.min(logOffset, all.length)),
+                    StandardCharsets.UTF_8);
+            after.lines().filter(line -> line.contains(" ERROR ") || line.contains(" WARN ") || line.contains("Exception"))
+                    .limit(10).forEach(logged::add);
+        }
+
+        System.out.println();
+        System.out.println("=== shutdown: SIGTERM with " + n + " connections of " + n + " users open ===");
+        System.out.println("closes           " + BenchClient.serverCloses.get() + " of " + n + " closed by the server; codes "
+                + new TreeMap<>(BenchClient.serverCloseCodes));
+        System.out.println(String.format(Locale.ROOT, "timing           last close %.2f s after SIGTERM, process exited %s",
+                lastClose, exited ? String.format(Locale.ROOT, "%.2f s after SIGTERM", exitedAfter) : "NOT within 40 s"));
+        System.out.println("presence rows    " + presenceRows + " left for the tenant");
+        System.out.println("log after SIGTERM " + (logged.isEmpty() ? "no errors or warnings" : logged.size() + " lines:"));
+        logged.forEach(line -> System.out.println("  " + line));
+        List<String> misses = new ArrayList<>();
+        if (with1001 < n) {
+            misses.add((n - with1001) + " of " + n + " not closed with 1001");
+        }
+        if (lastClose > options.decimal("shutdown-target")) {
+            misses.add(String.format(Locale.ROOT, "last close %.2f s > %s s", lastClose, fmt(options.decimal("shutdown-target"))));
+        }
+        if (!exited) {
+            misses.add("the process did not exit");
+        }
+        if (!"0".equals(presenceRows)) {
+            misses.add("presence rows left: " + presenceRows);
+        }
+        if (!logged.isEmpty()) {
+            misses.add(logged.size() + " log lines with errors or warnings");
+        }
+        System.out.println(targets("every connection closed with 1001 within " + fmt(options.decimal("shutdown-target"))
+                + " s, presence cleaned up, a clean log", misses));
+        System.out.println();
+        System.out.println(String.format(Locale.ROOT,
+                "RESULT %s scenario=shutdown clients=%d closed_1001=%d last_close_s=%.2f exit_s=%s presence_rows=%s log_lines=%d",
+                misses.isEmpty() ? "PASS" : "FAIL", n, with1001, lastClose,
+                exited ? String.format(Locale.ROOT, "%.2f", exitedAfter) : ">40", presenceRows, logged.size()));
+        return misses.isEmpty() ? 0 : 1;
+    }
+
+    /** One value from the service's database, through psql (the harness takes no JDBC driver). */
+    private String psql(String query) {
+        try {
+            Process psql = new ProcessBuilder("psql", "-d", options.string("db"), "-Atc", query).redirectErrorStream(true).start();
+            String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return psql.waitFor() == 0 ? out : "unknown (" + out + ")";
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /** JWTs signed before the storm: RS256 signing takes about a millisecond, which would otherwise be measured. */

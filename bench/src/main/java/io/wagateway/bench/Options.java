@@ -65,6 +65,9 @@ final class Options {
         flag("close-code", "4008", "slow-consumer: the close code expected for the slow client");
         flag("close-target", "10", "slow-consumer target: seconds from when the slow client stops reading to the server's close");
         flag("close-wait", "15", "slow-consumer: seconds after the load to keep watching for the server's close");
+        flag("shutdown-target", "2", "shutdown target: seconds from SIGTERM to the last connection closed with 1001 (quarkus.shutdown.delay)");
+        flag("service-log", "", "shutdown: the service's log, scanned for errors and warnings written after the SIGTERM");
+        flag("db", "wa_bench", "shutdown: the service's database (psql -d), checked for presence rows left behind");
         flag("help", null, "print this help");
     }
 
