@@ -32,6 +32,19 @@ public interface AppConfig {
         Duration directoryRefreshInterval();
     }
 
+    Inbox inbox();
+
+    interface Inbox {
+        /**
+         * Cloud mode: where the inbox page gets its JWT from the host application (fetched with
+         * credentials, answering {@code {"token": "..."}}); an absolute URL or a path on the gateway.
+         */
+        Optional<String> tokenUrl();
+
+        /** Origins that may show the inbox in a frame (CSP {@code frame-ancestors}), beside the gateway's own. */
+        Optional<List<String>> frameAncestors();
+    }
+
     Http http();
 
     interface Http {

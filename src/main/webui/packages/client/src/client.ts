@@ -57,6 +57,9 @@ type AnyFrame = { event: string; requestId?: string; seq?: number; data?: any };
 type Handler = (data: any, frame: any) => void;
 type Data<E> = E extends keyof LocalEventMap ? LocalEventMap[E] : E extends keyof ServerEventMap ? ServerEventMap[E] : unknown;
 type Result<E> = E extends keyof RequestResultMap ? RequestResultMap[E] : unknown;
+type PagedEvent = 'get_contacts' | 'get_conversations' | 'get_messages' | 'get_messages_between' | 'get_agents' | 'get_numbers' | 'get_templates';
+/** A list answer as it comes: the items, the next page's cursor when there is one, the tenant's newest seq. */
+export interface Page<T> { success: true; data: T; nextCursor?: string; lastSeq?: number }
 
 interface Pending {
   event: string; data: unknown; internal: boolean; raw?: boolean; id?: string; timer?: ReturnType<typeof setTimeout>;
@@ -452,6 +455,24 @@ export class GatewayClient {
   request(event: string, data?: unknown, options?: RequestOptions): Promise<unknown>;
   request(event: string, data: unknown = {}, options: RequestOptions = {}) {
     return this.make(event, data, false, options.timeoutMs ?? this.o.requestTimeoutMs, options.raw);
+  }
+
+  /** A `get_*` answer with its paging: `{data, nextCursor?, lastSeq?}` (`nextCursor` absent on the last page). */
+  page<E extends PagedEvent>(event: E, data: ClientEventMap[E], options: Omit<RequestOptions, 'raw'> = {}) {
+    return this.request(event, data, { ...options, raw: true }) as unknown as Promise<Page<Result<E>>>;
+  }
+
+  /** The tenant's numbers (PROTOCOL.md 6.1). */
+  getNumbers(options?: RequestOptions) { return this.request('get_numbers', {}, options); }
+
+  /** The approved templates of a number, the default one without `phoneNumberId` (PROTOCOL.md 6.3). */
+  getTemplates(data: ClientEventMap['get_templates'] = {}, options?: RequestOptions) {
+    return this.request('get_templates', data, options);
+  }
+
+  /** Closes or reopens a conversation (PROTOCOL.md 6.2); resolves the conversation as it now is. */
+  updateConversation(conversationId: string, status: 'open' | 'closed', options?: RequestOptions) {
+    return this.request('update_conversation', { conversationId, status }, options).then((r) => r.conversation);
   }
 
   /** The client's own frames (joins of a restore, resume, authenticate, ping): they skip the open gate. */

@@ -475,6 +475,28 @@ describe('requests', () => {
     await expect(raw).resolves.toEqual({ success: true, data: [], nextCursor: 'n2' });
   });
 
+  it('has typed helpers for pages, numbers, templates and closing a conversation (PROTOCOL.md 6.1-6.3)', async () => {
+    const { client, ws } = await connected();
+    const page = client.page('get_conversations', { limit: 2 });
+    await flush();
+    ws.push({ event: 'conversations_response', requestId: ws.lastOf('get_conversations').requestId,
+      data: { success: true, data: [{ id: 'c1' }], nextCursor: 'n', lastSeq: 7 } });
+    await expect(page).resolves.toEqual({ success: true, data: [{ id: 'c1' }], nextCursor: 'n', lastSeq: 7 });
+    const numbers = client.getNumbers();
+    const templates = client.getTemplates({ phoneNumberId: 'pn' });
+    const closed = client.updateConversation('c1', 'closed');
+    await flush();
+    expect(ws.lastOf('get_numbers').data).toEqual({});
+    expect(ws.lastOf('get_templates').data).toEqual({ phoneNumberId: 'pn' });
+    expect(ws.lastOf('update_conversation').data).toEqual({ conversationId: 'c1', status: 'closed' });
+    ws.reply('get_numbers', 'numbers_response', [{ phoneNumberId: 'pn', default: true }]);
+    ws.reply('get_templates', 'templates_response', [{ name: 'hello', language: 'en_US', category: 'UTILITY', components: [] }]);
+    ws.reply('update_conversation', 'conversation_updated_response', { conversation: { id: 'c1', status: 'closed' } });
+    await expect(numbers).resolves.toEqual([{ phoneNumberId: 'pn', default: true }]);
+    await expect(templates).resolves.toMatchObject([{ name: 'hello' }]);
+    await expect(closed).resolves.toEqual({ id: 'c1', status: 'closed' });
+  });
+
   it('rejects GatewayError {code, message} for success: false and for error frames', async () => {
     const { client, ws } = await connected();
     const a = client.request('get_messages', { conversationId: 'nope' });

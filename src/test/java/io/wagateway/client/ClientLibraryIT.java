@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.wagateway.support.AppProcess;
 import io.wagateway.support.CloudModeStack;
+import io.wagateway.support.CuttableProxy;
 import io.wagateway.support.FakeGraphApi;
 import io.wagateway.support.Webhooks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -190,8 +191,15 @@ class ClientLibraryIT {
         assertEquals(200, bundle.statusCode());
         assertTrue(bundle.headers().firstValue("content-type").orElse("").contains("javascript"), bundle.headers().toString());
         assertTrue(bundle.body().contains("GatewayClient"), "the bundle exports GatewayClient");
-        assertEquals(404, http.send(HttpRequest.newBuilder(app.base.resolve("/no/such/page")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode());
+        // the inbox page answers its own paths (SPA routing); the API and the bundle's folder do not
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(app.base.resolve("/no/such/page")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<div id=\"root\">"), page.body());
+        for (String path : List.of("/api/no/such", "/client/no-such.js", "/webhooks/no/such")) {
+            assertEquals(404, http.send(HttpRequest.newBuilder(app.base.resolve(path)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), path);
+        }
         assertEquals(200, http.send(HttpRequest.newBuilder(app.base.resolve("/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode());
     }

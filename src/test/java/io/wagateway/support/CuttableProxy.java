@@ -1,4 +1,4 @@
-package io.wagateway.client;
+package io.wagateway.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * until {@link #restore()}. The target port can change, so that a restarted service on another
  * port sits behind the same address.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile int targetPort;
     private volatile boolean cut;
 
-    CuttableProxy(int targetPort) throws IOException {
+    public CuttableProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "proxy-accept");
@@ -30,15 +30,15 @@ final class CuttableProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void target(int port) {
+    public void target(int port) {
         targetPort = port;
     }
 
-    void cut() {
+    public void cut() {
         cut = true;
         for (Socket s : open) {
             closeQuietly(s);
@@ -46,7 +46,7 @@ final class CuttableProxy implements AutoCloseable {
         open.clear();
     }
 
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
