@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -154,35 +155,30 @@ public class ConnectionRegistry implements Subscribers, LoopShard.Outcomes {
             whole = encoded.get(0).wire();
         }
         LoopShard.Batch batch = new LoopShard.Batch(events.get(0).tenant(), encoded, whole);
-        List<LoopShard> targets = List.copyOf(shards.values());
-        SharedBuffers shared = new SharedBuffers(targets.size(), buffers);
-        for (LoopShard shard : targets) {
-            shard.handOver(batch, shared::release);
-        }
-        shared.release();
+        toEveryShard(buffers, (shard, done) -> shard.handOver(batch, done));
     }
 
     @Override
     public void deliver(Ephemeral event) {
         ByteBuf wire = WireFrame.text(event.frame());
-        onEveryShard(List.of(wire), shard -> metrics.frameOut(event.frame(), shard.deliver(event, wire)));
+        toEveryShard(List.of(wire), (shard, done) -> shard.execute(() -> {
+            try {
+                metrics.frameOut(event.frame(), shard.deliver(event, wire));
+            } finally {
+                done.run();
+            }
+        }));
     }
 
     /**
-     * Runs the task on every shard's event loop; the encoded buffers are released once the caller
-     * and every shard are done with them.
+     * Hands the encoded buffers to every shard; they are released once the caller and every shard
+     * have called their {@code done}.
      */
-    private void onEveryShard(List<ByteBuf> buffers, Consumer<LoopShard> task) {
+    private void toEveryShard(List<ByteBuf> buffers, BiConsumer<LoopShard, Runnable> handOver) {
         List<LoopShard> targets = List.copyOf(shards.values());
         SharedBuffers shared = new SharedBuffers(targets.size(), buffers);
         for (LoopShard shard : targets) {
-            shard.execute(() -> {
-                try {
-                    task.accept(shard);
-                } finally {
-                    shared.release();
-                }
-            });
+            handOver.accept(shard, shared::release);
         }
         shared.release();
     }
