@@ -1,7 +1,7 @@
 package io.wagateway.api;
 
 import io.wagateway.protocol.ErrorCode;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -13,11 +13,11 @@ import java.util.Optional;
  */
 public class NulFilter {
 
+    /** Reads the raw request line's URI: building a {@code java.net.URI} per request cost 1% of the webhook path. */
     @ServerRequestFilter(preMatching = true)
-    public Optional<Response> refuseNul(ContainerRequestContext request) {
-        String uri = request.getUriInfo().getRequestUri().getRawPath() + "?"
-                + request.getUriInfo().getRequestUri().getRawQuery();
-        if (uri.startsWith("/api/") && (uri.contains("%00"))) {
+    public Optional<Response> refuseNul(HttpServerRequest request) {
+        String uri = request.uri();
+        if (uri.startsWith("/api/") && uri.contains("%00")) {
             return Optional.of(Problem.of(ErrorCode.BAD_REQUEST, "strings must not contain NUL characters").response());
         }
         return Optional.empty();

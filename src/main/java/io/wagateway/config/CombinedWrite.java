@@ -9,8 +9,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Several data-modifying statements run as one {@code WITH} query: one round trip, one wake-up of
@@ -21,8 +19,6 @@ import java.util.regex.Pattern;
  * rows only through its {@code RETURNING} (see PostgreSQL's "Data-Modifying Statements in WITH").
  */
 public final class CombinedWrite {
-
-    private static final Pattern PARAMETER = Pattern.compile("\\$(\\d+)");
 
     private final StringBuilder with = new StringBuilder();
     private final List<Object> arguments = new ArrayList<>();
@@ -62,9 +58,29 @@ public final class CombinedWrite {
         return connection.query("set local plan_cache_mode = force_generic_plan").execute().replaceWithVoid();
     }
 
+    /**
+     * {@code $i} -> {@code $(i + parameters so far)}. A plain scan rather than a regular expression:
+     * it runs for every part of every batch on the event loop, and the regex replacement was 3% of the
+     * webhook path's CPU in a profile.
+     */
     private String renumber(String sql) {
         int offset = arguments.size();
-        Matcher parameter = PARAMETER.matcher(sql);
-        return parameter.replaceAll(match -> "\\$" + (Integer.parseInt(match.group(1)) + offset));
+        if (offset == 0) {
+            return sql;
+        }
+        StringBuilder out = new StringBuilder(sql.length() + 16);
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i++);
+            out.append(c);
+            if (c == '$' && i < sql.length() && Character.isDigit(sql.charAt(i))) {
+                int number = 0;
+                while (i < sql.length() && Character.isDigit(sql.charAt(i))) {
+                    number = number * 10 + (sql.charAt(i++) - '0');
+                }
+                out.append(number + offset);
+            }
+        }
+        return out.toString();
     }
 }

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * inline script) and connections only to the gateway itself (its HTTP API and its WebSocket, ws and
  * wss of the same host; plus the host application's token URL when that is on another origin),
  * {@code nosniff}, no referrer, and {@code frame-ancestors} from {@code app.inbox.frame-ancestors}.
- * The page itself is {@code no-cache} (its assets are hashed and stay cacheable). Left alone: {@code /ws} (the upgrade) and {@code /q/} (the Dev UI needs inline scripts).
+ * The page itself is {@code no-cache} (its assets are hashed and stay cacheable). Left alone: {@code /ws} (the upgrade),
+ * {@code /q/} (the Dev UI needs inline scripts) and {@code /webhooks/} (only Meta's servers read those answers, and
+ * it is the busiest path: six headers and a policy per webhook were measurable).
  */
 @ApplicationScoped
 public class SecurityHeaders {
@@ -38,7 +40,7 @@ public class SecurityHeaders {
 
     private void handle(RoutingContext ctx) {
         String path = ctx.normalizedPath();
-        if (!path.equals("/ws") && !path.startsWith("/ws/") && !path.startsWith("/q/")) {
+        if (!path.equals("/ws") && !path.startsWith("/ws/") && !path.startsWith("/q/") && !path.startsWith("/webhooks/")) {
             String host = ctx.request().getHeader("Host");
             ctx.addHeadersEndHandler(v -> {
                 var headers = ctx.response().headers();

@@ -22,6 +22,12 @@ public class SignatureVerifier {
     private static final String PREFIX = "sha256=";
 
     private final byte[] secret;
+    /**
+     * One keyed Mac per thread (event-loop threads are few): {@code Mac.getInstance} looks the
+     * provider up and {@code init} derives the pads again, which showed in the webhook path's profile.
+     * {@code doFinal} resets it for the next body.
+     */
+    private final ThreadLocal<Mac> keyedMac;
 
     @Inject
     public SignatureVerifier(AppConfig config) {
@@ -31,6 +37,7 @@ public class SignatureVerifier {
     /** @param appSecret Meta's App Secret, or null when none is configured (then nothing verifies) */
     SignatureVerifier(String appSecret) {
         this.secret = appSecret == null ? null : appSecret.getBytes(StandardCharsets.UTF_8);
+        this.keyedMac = ThreadLocal.withInitial(() -> keyed(secret));
     }
 
     public boolean configured() {
@@ -47,7 +54,7 @@ public class SignatureVerifier {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(sign(secret, body), given);
+        return MessageDigest.isEqual(keyedMac.get().doFinal(body), given);
     }
 
     /** {@code sha256=<hex>} for a body: what Meta sends, and what the sandbox simulator signs with. */
@@ -55,14 +62,18 @@ public class SignatureVerifier {
         if (secret == null) {
             throw new IllegalStateException("app.whatsapp.app-secret is not configured");
         }
-        return PREFIX + HexFormat.of().formatHex(sign(secret, body));
+        return PREFIX + HexFormat.of().formatHex(keyedMac.get().doFinal(body));
     }
 
     static byte[] sign(byte[] key, byte[] body) {
+        return keyed(key).doFinal(body);
+    }
+
+    private static Mac keyed(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(body);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

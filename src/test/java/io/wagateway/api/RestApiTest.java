@@ -141,6 +141,11 @@ class RestApiTest {
         badField(agent().queryParam("limit", 0).get("/api/v1/contacts"), "limit");
         badField(agent().queryParam("limit", 201).get("/api/v1/contacts"), "limit");
         badField(agent().queryParam("cursor", "garbage").get("/api/v1/contacts"), "cursor");
+        // PostgreSQL text cannot hold NUL: refused before any query runs, in the query and in the path
+        agent().urlEncodingEnabled(false).get("/api/v1/contacts?search=a%00b").then().statusCode(400)
+                .contentType(PROBLEM).body("code", equalTo("bad_request"));
+        agent().urlEncodingEnabled(false).get("/api/v1/messages/a%00b").then().statusCode(400)
+                .contentType(PROBLEM).body("code", equalTo("bad_request"));
     }
 
     @Test

@@ -44,8 +44,10 @@ class SecurityHeadersTest {
     }
 
     @Test
-    void theDevUiAndTheWebSocketAreLeftAlone() {
+    void theDevUiTheWebSocketAndMetasWebhooksAreLeftAlone() {
         given().get("/q/health/live").then().statusCode(200).header("Content-Security-Policy", nullValue());
+        given().get("/webhooks/whatsapp").then().header("Content-Security-Policy", nullValue());
+        given().get("/api/v1/numbers").then().statusCode(401).header("X-Content-Type-Options", equalTo("nosniff"));
     }
 
     @Test
