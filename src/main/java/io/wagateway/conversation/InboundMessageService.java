@@ -11,12 +11,15 @@ import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.GroupCommit;
 import io.wagateway.fanout.NewEvent;
 import io.wagateway.metrics.GatewayMetrics;
+import io.wagateway.phonenumber.Numbers;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.protocol.Views;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -71,21 +74,41 @@ public class InboundMessageService {
                 .invoke(stored -> fanout.publishCommitted(stored.events()));
     }
 
-    /** One transaction: every message stored, then all their events appended with one seq update. */
+    /**
+     * One transaction: the customers upserted, every message stored, then all their events appended
+     * with one seq update. Messages are stored in their customers' {@code wa_id} order (a customer's
+     * own messages in arrival order), the global lock order of {@link InboundStore#upsertContacts};
+     * the results keep the batch's order.
+     */
     private Uni<GroupCommit.Outcome> storeTogether(SqlConnection connection, List<InboundMessage> batch) {
         // generic plans: the event append binds arrays, which PostgreSQL would otherwise plan anew every
-        // time (see CombinedWrite.reusePlans); sent with the first query, so no extra round trip
+        // time (see CombinedWrite.reusePlans); sent with the first queries, so no extra round trip
+        String phoneNumberId = batch.get(0).phoneNumberId();
         Uni<PhoneNumber> number = Uni.combine().all().unis(CombinedWrite.reusePlans(connection),
-                store.number(connection, batch.get(0).phoneNumberId())).with((plans, found) -> found);
+                        store.upsertContacts(connection, phoneNumberId, InboundStore.Customer.of(batch)),
+                        store.number(connection, phoneNumberId))
+                .with((plans, contacts, found) -> (PhoneNumber) found);
+        List<Integer> order = lockOrder(batch);
         return number.chain(found -> {
-            List<Stored> stored = new ArrayList<>(batch.size());
+            Stored[] stored = new Stored[batch.size()];
             Uni<Void> chain = Uni.createFrom().voidItem();
-            for (InboundMessage message : batch) {
+            for (int index : order) {
+                InboundMessage message = batch.get(index);
                 chain = chain.chain(() -> (found == null ? Uni.createFrom().item(Stored.of(Outcome.UNKNOWN_NUMBER))
-                        : store(connection, found, message)).invoke(stored::add).replaceWithVoid());
+                        : store(connection, found, message)).invoke(s -> stored[index] = s).replaceWithVoid());
             }
-            return chain.chain(() -> appendAll(connection, found, stored));
+            return chain.chain(() -> appendAll(connection, found, stored, order));
         });
+    }
+
+    /** The batch's indexes by customer, stable: a customer's messages keep their order. */
+    private static List<Integer> lockOrder(List<InboundMessage> batch) {
+        List<Integer> order = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> Numbers.digits(batch.get(i).fromWaId())));
+        return order;
     }
 
     /** What storing one message produced, before its events have a seq. */
@@ -125,19 +148,22 @@ public class InboundMessageService {
         return appended;
     }
 
-    private Uni<GroupCommit.Outcome> appendAll(SqlConnection connection, PhoneNumber number, List<Stored> stored) {
-        List<NewEvent> all = stored.stream().flatMap(s -> s.events().stream()).toList();
+    /** Appends the events in the order the messages were stored; the results in the batch's order. */
+    private Uni<GroupCommit.Outcome> appendAll(SqlConnection connection, PhoneNumber number, Stored[] stored,
+                                               List<Integer> order) {
+        List<NewEvent> all = order.stream().flatMap(i -> stored[i].events().stream()).toList();
         Uni<List<DurableEvent>> appended = all.isEmpty() ? Uni.createFrom().item(List.of())
                 : eventLog.append(connection, number.tenantId, all);
         return appended.map(committed -> {
-            List<Object> results = new ArrayList<>(stored.size());
+            Object[] results = new Object[stored.length];
             int next = 0;
-            for (Stored s : stored) {
-                results.add(new Result(s.outcome(), s.messageId(), s.conversationId(),
-                        committed.subList(next, next + s.events().size())));
+            for (int i : order) {
+                Stored s = stored[i];
+                results[i] = new Result(s.outcome(), s.messageId(), s.conversationId(),
+                        committed.subList(next, next + s.events().size()));
                 next += s.events().size();
             }
-            return new GroupCommit.Outcome(results, committed);
+            return new GroupCommit.Outcome(Arrays.asList(results), committed);
         });
     }
 }

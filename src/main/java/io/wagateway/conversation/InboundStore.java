@@ -12,8 +12,12 @@ import io.wagateway.phonenumber.Numbers;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -62,26 +66,63 @@ public class InboundStore {
     }
 
     /**
-     * Upserts the customer (profile name, time of their latest message) and the conversation, and
-     * inserts the message unless its WhatsApp id is stored already. Upserts, so that concurrent first
-     * messages of one customer meet on the unique keys instead of failing; the conversation's
+     * Upserts the batch's customers (profile name, time of their latest message) in one statement, in
+     * {@code wa_id} order, before anything else of the batch is locked. Every writer that locks
+     * contacts and conversations does it in one global order (contacts by {@code wa_id}, then
+     * conversations by their customer's {@code wa_id} and number, then the tenant's counter row), so
+     * that inbound batches of two replicas, or an inbound batch and a send batch, cannot deadlock. Upserts,
+     * so that concurrent first messages of one customer meet on the unique key instead of failing; a
+     * number that is not registered upserts nothing.
+     *
+     * @param customers wa_id (digits) -> the newest name and time among the batch's messages
+     */
+    public Uni<Void> upsertContacts(SqlConnection connection, String phoneNumberId, Map<String, Customer> customers) {
+        String[] waIds = customers.keySet().toArray(String[]::new);
+        String[] names = new String[waIds.length];
+        OffsetDateTime[] times = new OffsetDateTime[waIds.length];
+        for (int i = 0; i < waIds.length; i++) {
+            names[i] = customers.get(waIds[i]).name();
+            times[i] = customers.get(waIds[i]).lastMessageAt().atOffset(ZoneOffset.UTC);
+        }
+        return connection.preparedQuery("""
+                        insert into contact (id, tenant_id, wa_id, name, last_message_at)
+                        select gen_random_uuid(), p.tenant_id, c.wa_id, c.name, c.at
+                          from phone_number p, unnest($2::text[], $3::text[], $4::timestamptz[]) as c(wa_id, name, at)
+                         where p.phone_number_id = $1
+                         order by c.wa_id
+                        on conflict (tenant_id, wa_id) do update
+                           set name = coalesce(excluded.name, contact.name),
+                               last_message_at = greatest(contact.last_message_at, excluded.last_message_at),
+                               updated_at = now()""")
+                .execute(Tuple.of(phoneNumberId, waIds, names, times))
+                .replaceWithVoid();
+    }
+
+    /** What {@link #upsertContacts} stores of a customer: the last name given and the newest message's time. */
+    public record Customer(String name, Instant lastMessageAt) {
+
+        /** The batch's customers, a later message's name winning as it would if they were stored one by one. */
+        public static Map<String, Customer> of(List<InboundMessage> batch) {
+            Map<String, Customer> customers = new HashMap<>();
+            for (InboundMessage m : batch) {
+                customers.merge(Numbers.digits(m.fromWaId()), new Customer(m.profileName(), m.timestamp()),
+                        (earlier, later) -> new Customer(later.name() != null ? later.name() : earlier.name(),
+                                later.lastMessageAt().isAfter(earlier.lastMessageAt()) ? later.lastMessageAt()
+                                        : earlier.lastMessageAt()));
+            }
+            return customers;
+        }
+    }
+
+    /**
+     * Upserts the conversation and inserts the message unless its WhatsApp id is stored already; the
+     * customer was upserted (and locked) by {@link #upsertContacts} first. The conversation's
      * {@code do update} returns (and locks) an existing row, and {@code xmax = 0} tells a new one.
      */
     public Uni<Inserted> insert(SqlConnection connection, PhoneNumber number, UUID messageId, InboundMessage m) {
         CombinedWrite write = new CombinedWrite()
-                .part("contact_row", """
-                                insert into contact (id, tenant_id, wa_id, name, last_message_at)
-                                values ($1, $2, $3, $4, $5)
-                                on conflict (tenant_id, wa_id) do update
-                                   set name = coalesce(excluded.name, contact.name),
-                                       last_message_at = greatest(contact.last_message_at, excluded.last_message_at),
-                                       updated_at = now()
-                                returning id, name""",
-                        UUID.randomUUID(), number.tenantId, Numbers.digits(m.fromWaId()), m.profileName(),
-                        at(m))
-                // a new conversation's place in get_conversations is its first message's time, not the time it
-                // was stored: a backlog Meta delivers late keeps message order (PROTOCOL.md 6.2); move() keeps
-                // the newest message's time from then on
+                .part("contact_row", "select id, name from contact where tenant_id = $1 and wa_id = $2",
+                        number.tenantId, Numbers.digits(m.fromWaId()))
                 .part("conversation_row", """
                                 insert into conversation (id, tenant_id, contact_id, phone_number_id, last_activity_at)
                                 select $1, $2, contact_row.id, $3, $4 from contact_row

@@ -81,11 +81,38 @@ public class OutboundMessageService {
                 .invoke(stored -> fanout.publishCommitted(stored.events()));
     }
 
+    /**
+     * The batch's transaction locks its conversations when it reads them. A first send finds none:
+     * its conversation is opened in a statement of its own, committed before the batch runs again,
+     * because opening it inside the transaction would lock a contact after conversations, against
+     * the global lock order (see {@code InboundStore.upsertContacts}), and could deadlock with an
+     * inbound batch.
+     */
     private Uni<GroupCommit.Outcome> store(List<Request> batch) {
-        return pool.withTransaction(connection -> read(connection, batch)
-                .chain(sends -> sends.openMissing(connection))
-                .chain(sends -> sends.check(connection))
-                .chain(sends -> insert(connection, sends)));
+        String tenant = batch.get(0).me().tenant();
+        return pool.withTransaction(connection -> read(connection, batch).chain(sends -> {
+                    List<SendStore.Recipient> missing = sends.missing();
+                    return missing.isEmpty() ? checkAndInsert(connection, sends).map(Attempt::done)
+                            : Uni.createFrom().item(Attempt.firstOpen(missing));
+                }))
+                .chain(attempt -> attempt.outcome() != null ? Uni.createFrom().item(attempt.outcome())
+                        : store.open(pool, tenant, attempt.missing()).chain(() -> pool.withTransaction(connection ->
+                                read(connection, batch).chain(sends -> checkAndInsert(connection, sends)))));
+    }
+
+    /** A batch's first transaction: done, or rolled back to open the conversations of first sends. */
+    private record Attempt(GroupCommit.Outcome outcome, List<SendStore.Recipient> missing) {
+        static Attempt done(GroupCommit.Outcome outcome) {
+            return new Attempt(outcome, List.of());
+        }
+
+        static Attempt firstOpen(List<SendStore.Recipient> missing) {
+            return new Attempt(null, missing);
+        }
+    }
+
+    private Uni<GroupCommit.Outcome> checkAndInsert(SqlConnection connection, SendBatch sends) {
+        return sends.check(connection).chain(checked -> insert(connection, checked));
     }
 
     /** The batch's reads, sent together (the connection pipelines them): one round trip. */
@@ -99,10 +126,10 @@ public class OutboundMessageService {
         List<SendStore.Recipient> recipients = batch.stream().filter(r -> r.send().conversationId() == null)
                 .map(r -> new SendStore.Recipient(r.send().from(), r.to())).distinct().toList();
         return Uni.combine().all().unis(CombinedWrite.reusePlans(connection),
-                        store.earlier(connection, tenant, clientIds), store.byIds(connection, tenant, named),
-                        store.byRecipients(connection, tenant, recipients), store.numbers(connection, tenant)).asTuple()
-                .map(read -> new SendBatch(store, json, tenant, batch, read.getItem2(), read.getItem3(), read.getItem4(),
-                        read.getItem5()));
+                        store.earlier(connection, tenant, clientIds), store.targets(connection, tenant, named, recipients),
+                        store.numbers(connection, tenant)).asTuple()
+                .map(read -> new SendBatch(store, json, tenant, batch, read.getItem2(), read.getItem3().byId(),
+                        read.getItem3().byRecipient(), read.getItem4()));
     }
 
     /** Inserts the drafts with their events: one new_message each, one conversation_updated per conversation. */

@@ -70,10 +70,10 @@ final class SendBatch {
     }
 
     /**
-     * Opens a conversation for each recipient of an unsettled send that names none and has none yet
-     * with the number the send goes from.
+     * The recipients of unsettled sends that name no conversation and have none yet with the number
+     * the send goes from: a first send, whose conversation {@link SendStore#open} creates.
      */
-    Uni<SendBatch> openMissing(SqlConnection connection) {
+    List<SendStore.Recipient> missing() {
         List<SendStore.Recipient> missing = new ArrayList<>();
         for (int i = 0; i < results.length; i++) {
             Request r = requests.get(i);
@@ -86,15 +86,7 @@ final class SendBatch {
                 missing.add(key);
             }
         }
-        if (missing.isEmpty()) {
-            return Uni.createFrom().item(this);
-        }
-        return store.open(connection, tenant, missing)
-                .chain(() -> store.byRecipients(connection, tenant, missing))
-                .map(opened -> {
-                    byRecipient.putAll(opened);
-                    return this;
-                });
+        return missing;
     }
 
     /** Per unsettled send, in order: its checks, then the WhatsApp ids of what it replies or reacts to. */

@@ -3,6 +3,7 @@ package io.wagateway.outbound;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
@@ -36,9 +37,11 @@ public class SendStore {
     /**
      * The batch locks its conversations when it reads them: what it read is then what its events say
      * (the update only moves the last message), and the update needs no answer before the events are built.
-     * In id order (rows are locked after the sort), so that batches of two replicas cannot deadlock.
+     * In the global lock order (see {@code InboundStore.upsertContacts}): by the customer's wa_id, then
+     * the number (rows are locked after the sort), so that send and inbound batches, of one replica or
+     * two, cannot deadlock.
      */
-    private static final String LOCK = "\n order by c.id for no key update of c";
+    private static final String LOCK = "\n order by ct.wa_id, c.phone_number_id for no key update of c";
 
     /** A message stored by an earlier send with the same clientMessageId. */
     record Earlier(UUID messageId, String status) {}
@@ -87,21 +90,6 @@ public class SendStore {
                 });
     }
 
-    /** The tenant's conversations named by id, locked. */
-    Uni<Map<UUID, SendTarget>> byIds(SqlConnection connection, String tenant, UUID[] ids) {
-        if (ids.length == 0) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return connection.preparedQuery("select " + SendTarget.COLUMNS + " where c.tenant_id = $1 and c.id = any($2)"
-                        + LOCK)
-                .execute(Tuple.of(tenant, ids))
-                .map(rows -> {
-                    Map<UUID, SendTarget> found = new HashMap<>();
-                    rows.forEach(row -> found.put(row.getUUID(0), SendTarget.of(row)));
-                    return found;
-                });
-    }
-
     /** The tenant's numbers (phoneNumberIds), its default (first registered) number first. */
     Uni<List<String>> numbers(SqlConnection connection, String tenant) {
         return connection.preparedQuery("select phone_number_id from phone_number where tenant_id = $1 order by created_at, id")
@@ -113,52 +101,68 @@ public class SendStore {
                 });
     }
 
+    /** A batch's conversations, by the id a send names and by the number and customer a send goes between. */
+    record Targets(Map<UUID, SendTarget> byId, Map<Recipient, SendTarget> byRecipient) {}
+
     /**
-     * The recipients' conversations with the numbers they name (a null number: the tenant's default
-     * one), locked, by the number they are with and the customer. A number of another tenant finds nothing.
+     * The conversations named by id and those of the recipients with the numbers they name (a null
+     * number: the tenant's default one), locked, in one statement so that all of them are locked in
+     * the global order ({@link #LOCK}). Another tenant's ids, and numbers, find nothing.
      */
-    Uni<Map<Recipient, SendTarget>> byRecipients(SqlConnection connection, String tenant, List<Recipient> recipients) {
-        if (recipients.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+    Uni<Targets> targets(SqlConnection connection, String tenant, UUID[] ids, List<Recipient> recipients) {
+        if (ids.length == 0 && recipients.isEmpty()) {
+            return Uni.createFrom().item(new Targets(Map.of(), Map.of()));
         }
         return connection.preparedQuery("select " + SendTarget.COLUMNS + """
-                         where ct.tenant_id = $1 and p.tenant_id = $1
-                           and (p.phone_number_id, ct.wa_id) in (
-                               select coalesce(r.number, (select phone_number_id from phone_number where tenant_id = $1
-                                                           order by created_at, id limit 1)), r.wa_id
-                                 from unnest($2::text[], $3::text[]) as r(number, wa_id))""" + LOCK)
-                .execute(Tuple.of(tenant, recipients.stream().map(Recipient::phoneNumberId).toArray(String[]::new),
+                         where c.id in (
+                               select id from conversation where tenant_id = $1 and id = any($2)
+                               union all
+                               select rc.id from conversation rc join contact rct on rct.id = rc.contact_id
+                                      join phone_number rp on rp.id = rc.phone_number_id
+                                where rct.tenant_id = $1 and rp.tenant_id = $1
+                                  and (rp.phone_number_id, rct.wa_id) in (
+                                      select coalesce(r.number, (select phone_number_id from phone_number
+                                                                  where tenant_id = $1 order by created_at, id limit 1)),
+                                             r.wa_id
+                                        from unnest($3::text[], $4::text[]) as r(number, wa_id)))""" + LOCK)
+                .execute(Tuple.of(tenant, ids, recipients.stream().map(Recipient::phoneNumberId).toArray(String[]::new),
                         recipients.stream().map(Recipient::waId).toArray(String[]::new)))
                 .map(rows -> {
-                    Map<Recipient, SendTarget> found = new HashMap<>();
+                    Map<UUID, SendTarget> byId = new HashMap<>();
+                    Map<Recipient, SendTarget> byRecipient = new HashMap<>();
                     rows.forEach(row -> {
                         SendTarget target = SendTarget.of(row);
-                        found.put(new Recipient(target.phoneNumberId(), target.waId()), target);
+                        byId.put(target.conversationId(), target);
+                        byRecipient.put(new Recipient(target.phoneNumberId(), target.waId()), target);
                     });
-                    return found;
+                    return new Targets(byId, byRecipient);
                 });
     }
 
     /**
      * Opens a conversation of each recipient with the number it names (a first send, which the window
      * limits to templates). Upserts, so that a concurrent first message of the same customer meets on
-     * the unique keys. A number that is not the tenant's opens nothing.
+     * the unique keys, contacts then conversations in the global lock order (see {@link #LOCK}). One
+     * statement, committed on its own before the batch's transaction: it holds no lock while it waits.
+     * A number that is not the tenant's opens nothing.
      *
      * @param recipients each with the phoneNumberId it goes from (none null)
      */
-    Uni<Void> open(SqlConnection connection, String tenant, List<Recipient> recipients) {
-        return connection.preparedQuery("""
+    Uni<Void> open(Pool pool, String tenant, List<Recipient> recipients) {
+        return pool.preparedQuery("""
                         with wanted as (
                             select p.id as number_id, r.wa_id from unnest($2::text[], $3::text[]) as r(number, wa_id)
                               join phone_number p on p.tenant_id = $1 and p.phone_number_id = r.number),
                         contact_row as (
                             insert into contact (id, tenant_id, wa_id)
                             select gen_random_uuid(), $1, w.wa_id from (select distinct wa_id from wanted) w
+                             order by w.wa_id
                             on conflict (tenant_id, wa_id) do update set wa_id = excluded.wa_id
                             returning id, wa_id)
                         insert into conversation (id, tenant_id, contact_id, phone_number_id)
                         select gen_random_uuid(), $1, contact_row.id, wanted.number_id
                           from contact_row join wanted on wanted.wa_id = contact_row.wa_id
+                         order by contact_row.wa_id, wanted.number_id
                         on conflict (contact_id, phone_number_id) do nothing""")
                 .execute(Tuple.of(tenant, recipients.stream().map(Recipient::phoneNumberId).toArray(String[]::new),
                         recipients.stream().map(Recipient::waId).toArray(String[]::new)))
