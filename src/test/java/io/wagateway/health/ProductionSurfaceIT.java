@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wagateway.support.AppProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -15,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What Kubernetes and the log collector see of the packaged application (prod profile, JSON logs
- * on as in the prod overlay): the three probes, /q/metrics, JSON log lines, and readiness, not
- * liveness, failing when the database goes away.
+ * on as in the prod overlay): no embedded PostgreSQL in it, the three probes, /q/metrics, JSON log
+ * lines, and readiness, not liveness, failing when the database goes away.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProductionSurfaceIT {
@@ -50,6 +52,18 @@ class ProductionSurfaceIT {
         }
         if (postgres != null) {
             postgres.close();
+        }
+    }
+
+    @Test
+    @Order(0)
+    void theArtifactCarriesNoEmbeddedPostgres() throws Exception {
+        Path libraries = Path.of("target", "quarkus-app", "lib", "main");
+        Assumptions.assumeTrue(!Boolean.getBoolean("it.native") && Files.isDirectory(libraries), "JVM artifact only");
+        try (var jars = Files.list(libraries)) {
+            List<String> embedded = jars.map(jar -> jar.getFileName().toString())
+                    .filter(name -> name.startsWith("io.zonky.")).toList();
+            assertEquals(List.of(), embedded, "dev and test only (quarkus.class-loading.removed-artifacts)");
         }
     }
 
