@@ -160,7 +160,7 @@ public class GatewayMetrics {
                 .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Items of webhook deliveries: stored, duplicate, status, ignored, failed (unknown number, unreadable). */
+    /** Items of webhook deliveries: stored, duplicate, status, ignored, failed (unreadable: kept for replay), unknown_number (counted only). */
     public void webhookItems(String result, int count) {
         if (count <= 0) {
             return;

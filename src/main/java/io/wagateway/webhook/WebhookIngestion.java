@@ -2,10 +2,9 @@ package io.wagateway.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.conversation.InboundMessageService;
 import io.wagateway.conversation.MessageStatusService;
 import io.wagateway.phonenumber.NumberStateService;
@@ -16,15 +15,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.EnumMap;
 
 /**
  * Turns one verified delivery into stored state: every entry, change, message and status of the
  * batch, each in its own transaction, so that one bad item never drops the others. An item that
- * cannot be understood, or names a number no tenant owns, is kept in {@code webhook_failure}
- * rather than lost. A storage failure fails the whole delivery (5xx) so that Meta delivers it
- * again; what was stored already is deduplicated then.
+ * cannot be understood is kept in {@code webhook_failure}, as a delivery of that item alone, for
+ * its tenant's admins to list and replay ({@link WebhookFailures}); one that names a number no
+ * tenant owns is only counted ({@code unknown_number}): nobody could replay it, and keeping it would
+ * let anyone with a Meta app fill the table. A storage failure fails the whole delivery (5xx) so
+ * that Meta delivers it again; what was stored already is deduplicated then.
  */
 @ApplicationScoped
 public class WebhookIngestion {
@@ -32,19 +36,28 @@ public class WebhookIngestion {
     private static final Logger LOG = Logger.getLogger(WebhookIngestion.class);
 
     /** What a delivery came to. */
-    public record Outcome(int stored, int duplicates, int statuses, int ignored, int failed) {}
+    public record Outcome(int stored, int duplicates, int statuses, int ignored, int failed, int unknownNumber) {}
 
-    private enum ItemResult { STORED, DUPLICATE, STATUS, IGNORED, FAILED }
+    /** What a replayed delivery came to, and why its items failed again. */
+    public record Replayed(Outcome outcome, List<String> failures) {}
+
+    private enum ItemResult { STORED, DUPLICATE, STATUS, IGNORED, FAILED, UNKNOWN_NUMBER }
+
+    /** Where an item that could not be stored goes: the failure table, or a replay's answer. */
+    private interface Failures {
+        Uni<Void> keep(WebhookFailureStore.Failed failed);
+    }
 
     private final ObjectMapper json;
     private final InboundMessageService inbound;
     private final MessageStatusService statuses;
     private final NumberStateService numberStates;
-    private final Pool pool;
+    private final WebhookFailureStore kept;
+    private final Map<String, Long> unknownNumbersWarned = new ConcurrentHashMap<>();
 
     public WebhookIngestion(ObjectMapper json, InboundMessageService inbound, MessageStatusService statuses,
-                            NumberStateService numberStates, Pool pool) {
-        this.pool = pool;
+                            NumberStateService numberStates, WebhookFailureStore failures) {
+        this.kept = failures;
         this.json = json;
         this.inbound = inbound;
         this.statuses = statuses;
@@ -59,14 +72,30 @@ public class WebhookIngestion {
             root = null;
         }
         if (root == null || !root.isObject()) {
-            return fail("malformed delivery", json.createObjectNode()
-                    .put("raw", new String(body, StandardCharsets.UTF_8)))
-                    .replaceWith(new Outcome(0, 0, 0, 0, 1));
+            return kept.insert(new WebhookFailureStore.Failed("malformed delivery", null, null,
+                            json.createObjectNode().put("raw", new String(body, StandardCharsets.UTF_8))))
+                    .replaceWith(new Outcome(0, 0, 0, 0, 1, 0));
         }
+        return ingest(root, kept::insert);
+    }
+
+    /**
+     * A kept delivery again (an admin's replay): stored as if Meta had sent it now, deduplicated as
+     * usual; an item that fails again is answered, not kept a second time.
+     */
+    public Uni<Replayed> replay(JsonNode delivery) {
+        List<String> reasons = new ArrayList<>();
+        return ingest(delivery, failed -> {
+            reasons.add(failed.reason());
+            return Uni.createFrom().voidItem();
+        }).map(outcome -> new Replayed(outcome, reasons));
+    }
+
+    private Uni<Outcome> ingest(JsonNode root, Failures failures) {
         List<Supplier<Uni<ItemResult>>> items = new ArrayList<>();
         for (JsonNode entry : root.path("entry")) {
             for (JsonNode change : entry.path("changes")) {
-                collect(entry, change, items);
+                collect(entry, change, items, failures);
             }
         }
         return Multi.createFrom().iterable(items)
@@ -75,7 +104,7 @@ public class WebhookIngestion {
                 .map(WebhookIngestion::count);
     }
 
-    private void collect(JsonNode entry, JsonNode change, List<Supplier<Uni<ItemResult>>> items) {
+    private void collect(JsonNode entry, JsonNode change, List<Supplier<Uni<ItemResult>>> items, Failures failures) {
         String field = change.path("field").asText("");
         JsonNode value = change.path("value");
         switch (field) {
@@ -83,10 +112,14 @@ public class WebhookIngestion {
                 String phoneNumberId = value.path("metadata").path("phone_number_id").asText(null);
                 JsonNode contacts = value.get("contacts");
                 for (JsonNode message : value.path("messages")) {
-                    items.add(() -> message(phoneNumberId, message, contacts));
+                    items.add(() -> message(phoneNumberId, message, contacts, reason -> failures.keep(
+                            new WebhookFailureStore.Failed(reason, phoneNumberId, alone(entry, value, "messages", message),
+                                    message)).replaceWith(ItemResult.FAILED)));
                 }
                 for (JsonNode status : value.path("statuses")) {
-                    items.add(() -> status(status));
+                    items.add(() -> status(status, reason -> failures.keep(
+                            new WebhookFailureStore.Failed(reason, phoneNumberId, alone(entry, value, "statuses", status),
+                                    status)).replaceWith(ItemResult.FAILED)));
                 }
             }
             case "phone_number_quality_update" -> items.add(() -> numberState(entry, value,
@@ -97,23 +130,40 @@ public class WebhookIngestion {
         }
     }
 
-    private Uni<ItemResult> message(String phoneNumberId, JsonNode message, JsonNode contacts) {
+    /** A delivery of one message or status of a change, with the change's metadata and contacts: what a replay ingests. */
+    private JsonNode alone(JsonNode entry, JsonNode value, String kind, JsonNode item) {
+        ObjectNode alone = json.createObjectNode();
+        alone.put("messaging_product", "whatsapp").set("metadata", value.path("metadata"));
+        if (value.has("contacts") && kind.equals("messages")) {
+            alone.set("contacts", value.get("contacts"));
+        }
+        alone.putArray(kind).add(item);
+        ObjectNode change = json.createObjectNode().put("field", "messages");
+        change.set("value", alone);
+        ObjectNode delivery = json.createObjectNode().put("object", "whatsapp_business_account");
+        ObjectNode single = delivery.putArray("entry").addObject().put("id", entry.path("id").asText(""));
+        single.putArray("changes").add(change);
+        return delivery;
+    }
+
+    private Uni<ItemResult> message(String phoneNumberId, JsonNode message, JsonNode contacts,
+                                    Function<String, Uni<ItemResult>> fail) {
         if (phoneNumberId == null) {
-            return fail("message without metadata.phone_number_id", message);
+            return fail.apply("message without metadata.phone_number_id");
         }
         try {
             return inbound.record(MetaMessages.inbound(json, phoneNumberId, message, contacts))
                     .chain(result -> switch (result.outcome()) {
                         case STORED -> Uni.createFrom().item(ItemResult.STORED);
                         case DUPLICATE -> Uni.createFrom().item(ItemResult.DUPLICATE);
-                        case UNKNOWN_NUMBER -> unknownNumber(phoneNumberId, message);
+                        case UNKNOWN_NUMBER -> Uni.createFrom().item(unknownNumber(phoneNumberId));
                     });
         } catch (IllegalArgumentException e) {
-            return fail(e.getMessage(), message);
+            return fail.apply(e.getMessage());
         }
     }
 
-    private Uni<ItemResult> status(JsonNode status) {
+    private Uni<ItemResult> status(JsonNode status, Function<String, Uni<ItemResult>> fail) {
         try {
             return statuses.apply(MetaMessages.status(json, status)).map(result -> switch (result.outcome()) {
                 case APPLIED -> ItemResult.STATUS;
@@ -124,15 +174,15 @@ public class WebhookIngestion {
                 }
             });
         } catch (IllegalArgumentException e) {
-            return fail(e.getMessage(), status);
+            return fail.apply(e.getMessage());
         }
     }
 
     private Uni<ItemResult> numberState(JsonNode entry, JsonNode value, String number, String state, String quality) {
         String reason = value.path("event").asText(null);
         return numberStates.apply(entry.path("id").asText(""), number, state, quality, reason)
-                .chain(changed -> changed.isEmpty() ? unknownNumber(entry.path("id").asText(""), value)
-                        : Uni.createFrom().item(ItemResult.STORED));
+                .map(changed -> changed.isEmpty() ? unknownNumber(entry.path("id").asText(""))
+                        : ItemResult.STORED);
     }
 
     /** Meta's quality events as a traffic-light rating; others keep the rating. */
@@ -154,15 +204,22 @@ public class WebhookIngestion {
         };
     }
 
-    private Uni<ItemResult> unknownNumber(String id, JsonNode item) {
-        LOG.warnf("webhook for number %s that no tenant owns: kept in webhook_failure", id);
-        return fail("unknown_number " + id, item);
-    }
-
-    private Uni<ItemResult> fail(String reason, JsonNode item) {
-        return pool.preparedQuery("insert into webhook_failure (reason, item) values ($1, cast($2::text as jsonb))")
-                .execute(Tuple.of(reason, item.toString()))
-                .replaceWith(ItemResult.FAILED);
+    /**
+     * Counted only (metric {@code wagateway_webhook_items_total{result="unknown_number"}}), see the class
+     * comment; logged once a minute per number, so that a number nobody registered is noticed and a
+     * flood does not fill the log.
+     */
+    private ItemResult unknownNumber(String id) {
+        long now = System.nanoTime();
+        if (unknownNumbersWarned.size() > 1_000) {
+            unknownNumbersWarned.clear();
+        }
+        Long last = unknownNumbersWarned.get(id);
+        if (last == null || now - last > TimeUnit.MINUTES.toNanos(1)) {
+            unknownNumbersWarned.put(id, now);
+            LOG.warnf("webhook items for number %s, which no tenant owns: counted (unknown_number), not kept", id);
+        }
+        return ItemResult.UNKNOWN_NUMBER;
     }
 
     private static Outcome count(List<ItemResult> results) {
@@ -170,6 +227,7 @@ public class WebhookIngestion {
         results.forEach(r -> n.merge(r, 1L, Long::sum));
         return new Outcome(n.getOrDefault(ItemResult.STORED, 0L).intValue(),
                 n.getOrDefault(ItemResult.DUPLICATE, 0L).intValue(), n.getOrDefault(ItemResult.STATUS, 0L).intValue(),
-                n.getOrDefault(ItemResult.IGNORED, 0L).intValue(), n.getOrDefault(ItemResult.FAILED, 0L).intValue());
+                n.getOrDefault(ItemResult.IGNORED, 0L).intValue(), n.getOrDefault(ItemResult.FAILED, 0L).intValue(),
+                n.getOrDefault(ItemResult.UNKNOWN_NUMBER, 0L).intValue());
     }
 }

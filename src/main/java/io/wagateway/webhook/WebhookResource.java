@@ -66,6 +66,7 @@ public class WebhookResource {
                     metrics.webhookItems("status", outcome.statuses());
                     metrics.webhookItems("ignored", outcome.ignored());
                     metrics.webhookItems("failed", outcome.failed());
+                    metrics.webhookItems("unknown_number", outcome.unknownNumber());
                     return Response.ok().build();
                 })
                 .onFailure().recoverWithItem(failure -> {

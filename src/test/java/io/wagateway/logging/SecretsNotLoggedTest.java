@@ -110,7 +110,7 @@ class SecretsNotLoggedTest {
             given().header("X-Hub-Signature-256", "sha256=" + "ab".repeat(32)).contentType("application/json")
                     .body(Webhooks.text(number.phoneNumberId, number.displayPhoneNumber, customer, "Kim",
                             Webhooks.wamid(), unsignedBody)).post(Webhooks.PATH).then().statusCode(401);
-            // a number no tenant owns: logged as such, the item is kept in webhook_failure
+            // a number no tenant owns: counted, not kept
             Webhooks.post(Webhooks.text("pn-nobody-" + UUID.randomUUID(), "15550009999", customer, "Kim",
                     Webhooks.wamid(), strayBody)).then().statusCode(200);
 
