@@ -94,6 +94,17 @@ public interface ClientRequests {
             return Collections.unmodifiableSet(byEvent.keySet());
         }
 
+        /** The events that answer nothing when they succeed. */
+        public Set<String> silent() {
+            Set<String> silent = new TreeSet<>();
+            byEvent.values().forEach(route -> {
+                if (route.answer() == null) {
+                    silent.add(route.event());
+                }
+            });
+            return silent;
+        }
+
         /** The answer events of the requests, failure answers included (for the AsyncAPI document's test). */
         public Set<String> answers() {
             Set<String> answers = new TreeSet<>();

@@ -57,6 +57,11 @@ public class RequestDispatcher {
         return routes.events();
     }
 
+    /** The client events that answer nothing when they succeed (their failures are error events). */
+    public Set<String> silentEvents() {
+        return routes.silent();
+    }
+
     /** Every answer event of those requests, by wire name. */
     public Set<String> answers() {
         return routes.answers();
@@ -93,10 +98,6 @@ public class RequestDispatcher {
 
     /** Envelope, rate limit, event name, data type and constraints: all checked before anything runs. */
     private Request decode(String frame, ClientSession session) {
-        if (frame.contains("\\u0000")) {
-            // PostgreSQL text cannot hold NUL; refuse it here once rather than in every query
-            throw new Refusal(ErrorCode.BAD_REQUEST, "strings must not contain NUL characters", null);
-        }
         JsonNode root;
         try {
             root = json.readTree(frame);
@@ -113,6 +114,12 @@ public class RequestDispatcher {
                 throw new Refusal(ErrorCode.BAD_REQUEST, "requestId must be a string of at most 64 characters", null);
             }
             requestId = idNode.textValue();
+        }
+        if (frame.contains("\\u0000")) {
+            // PostgreSQL text cannot hold NUL; refuse it here once rather than in every query (answered
+            // with the requestId, unless the NUL is in it)
+            throw new Refusal(ErrorCode.BAD_REQUEST, "strings must not contain NUL characters",
+                    requestId == null || requestId.indexOf('\u0000') >= 0 ? null : requestId);
         }
         if (!session.tryAcquire()) {
             metrics.rateLimited();

@@ -2,9 +2,12 @@ package io.wagateway.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.wagateway.conversation.InboundMessage;
 import io.wagateway.conversation.StatusUpdate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +21,10 @@ import java.util.Set;
 final class MetaMessages {
 
     private static final Set<String> MEDIA = Set.of("image", "video", "audio", "document", "sticker");
+    /** WhatsApp ids are about 60 characters; a longer one does not fit a btree index entry in bulk. */
+    static final int MAX_ID_LENGTH = 256;
+    static final int MAX_TYPE_LENGTH = 64;
+    private static final Instant EARLIEST = Instant.parse("2009-01-01T00:00:00Z");
 
     private MetaMessages() {
     }
@@ -32,7 +39,15 @@ final class MetaMessages {
         if (id == null || from == null) {
             throw new IllegalArgumentException("message without id or sender");
         }
-        String type = m.hasNonNull("type") ? m.get("type").asText() : "unknown";
+        if (id.length() > MAX_ID_LENGTH || from.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("message id or sender longer than " + MAX_ID_LENGTH + " characters");
+        }
+        String type = text(m, "type");
+        if (type == null) {
+            type = "unknown";
+        } else if (type.length() > MAX_TYPE_LENGTH) {
+            throw new IllegalArgumentException("message type longer than " + MAX_TYPE_LENGTH + " characters");
+        }
         String content = null;
         Map<String, Object> media = null;
         Map<String, Object> reaction = null;
@@ -59,10 +74,10 @@ final class MetaMessages {
             extra = Map.of("button", map(json, body));
             content = text(body, "text");
         } else if ("contacts".equals(type)) {
-            extra = Map.of("contacts", json.convertValue(m.get("contacts"), Object.class));
-            content = m.path("contacts").path(0).path("name").path("formatted_name").asText(null);
-        } else if (body != null) {
-            extra = Map.of(type, json.convertValue(body, Object.class));
+            extra = Map.of("contacts", value(json, m.path("contacts")));
+            content = text(m.path("contacts").path(0).path("name"), "formatted_name");
+        } else if (body != null && !body.isNull()) {
+            extra = Map.of(type, value(json, body));
         }
         if (m.has("errors") && m.get("errors").size() > 0) {
             error = map(json, m.get("errors").get(0)); // e.g. unsupported: 131051
@@ -79,12 +94,15 @@ final class MetaMessages {
         if (id == null || status == null) {
             throw new IllegalArgumentException("status without id or status");
         }
+        if (id.length() > MAX_ID_LENGTH || status.length() > MAX_TYPE_LENGTH) {
+            throw new IllegalArgumentException("status id or status too long");
+        }
         Map<String, Object> error = s.has("errors") && s.get("errors").size() > 0 ? map(json, s.get("errors").get(0)) : null;
         return new StatusUpdate(id, status.toLowerCase(), timestamp(s), error, text(s, "biz_opaque_callback_data"));
     }
 
     private static String profileName(JsonNode contacts, String from) {
-        if (contacts == null) {
+        if (contacts == null || !contacts.isArray()) {
             return null;
         }
         for (JsonNode contact : contacts) {
@@ -95,12 +113,18 @@ final class MetaMessages {
         return contacts.size() == 1 ? text(contacts.get(0).path("profile"), "name") : null;
     }
 
-    /** Meta sends unix seconds as a string; a missing or odd value means "now". */
+    /**
+     * Meta sends unix seconds as a string; a missing or odd value means "now", and so does one before
+     * WhatsApp existed or more than a day ahead: it would sort the conversation list wrongly for good,
+     * and one beyond what timestamptz holds would fail the delivery at every retry.
+     */
     private static Instant timestamp(JsonNode node) {
+        Instant now = Instant.now();
         try {
-            return Instant.ofEpochSecond(Long.parseLong(node.path("timestamp").asText()));
+            Instant at = Instant.ofEpochSecond(Long.parseLong(node.path("timestamp").asText()));
+            return at.isBefore(EARLIEST) || at.isAfter(now.plus(Duration.ofDays(1))) ? now : at;
         } catch (NumberFormatException e) {
-            return Instant.now();
+            return now;
         }
     }
 
@@ -113,6 +137,13 @@ final class MetaMessages {
         return value.isEmpty() ? null : value;
     }
 
+    /** Any JSON value as stored in jsonb (NUL dropped); JSON null as an empty object. */
+    private static Object value(ObjectMapper json, JsonNode node) {
+        Object value = node == null || node.isNull() || node.isMissingNode() ? null
+                : json.convertValue(withoutNul(json, node), Object.class);
+        return value == null ? new LinkedHashMap<>() : value;
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(ObjectMapper json, JsonNode node) {
         if (node == null || !node.isObject()) {
@@ -122,15 +153,23 @@ final class MetaMessages {
         return json.convertValue(withoutNul(json, node), Map.class);
     }
 
+    /** A copy without NUL in any key or string (a walk, not a text replace: a literal backslash-u stays). */
     private static JsonNode withoutNul(ObjectMapper json, JsonNode node) {
-        String text = node.toString();
-        if (!text.contains("\\u0000")) {
-            return node;
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\u0000') < 0 ? node : json.getNodeFactory().textNode(node.textValue()
+                    .replace("\u0000", ""));
         }
-        try {
-            return json.readTree(text.replace("\\u0000", ""));
-        } catch (Exception e) {
-            throw new IllegalArgumentException("unreadable item", e);
+        if (node.isArray()) {
+            ArrayNode copy = json.createArrayNode();
+            node.forEach(element -> copy.add(withoutNul(json, element)));
+            return copy;
         }
+        if (node.isObject()) {
+            ObjectNode copy = json.createObjectNode();
+            node.fields().forEachRemaining(field -> copy.set(field.getKey().replace("\u0000", ""),
+                    withoutNul(json, field.getValue())));
+            return copy;
+        }
+        return node;
     }
 }

@@ -73,7 +73,9 @@ public class WebhookIngestion {
         }
         if (root == null || !root.isObject()) {
             return kept.insert(new WebhookFailureStore.Failed("malformed delivery", null, null,
-                            json.createObjectNode().put("raw", new String(body, StandardCharsets.UTF_8))))
+                            // jsonb cannot hold NUL: a signed body with a NUL byte would fail at every retry
+                            json.createObjectNode().put("raw", new String(body, StandardCharsets.UTF_8)
+                                    .replace("\u0000", ""))))
                     .replaceWith(new Outcome(0, 0, 0, 0, 1, 0));
         }
         return ingest(root, kept::insert);
