@@ -58,6 +58,10 @@ public final class EventReceiver implements AutoCloseable {
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     /** The status the next POSTs are answered with. */
     public volatile int answer = 200;
+    /** The first POST of this seq gets no answer until {@link #release}: a sender that crashes meanwhile. */
+    public volatile long hangOnSeq = -1;
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch hanging = new java.util.concurrent.CountDownLatch(1);
 
     public EventReceiver() {
         try {
@@ -72,11 +76,38 @@ public final class EventReceiver implements AutoCloseable {
                 raw = in.readAllBytes();
             }
             int status = "POST".equals(exchange.getRequestMethod()) ? answer : 405;
+            if (hangOnSeq >= 0 && hanging.getCount() > 0 && new Delivery(raw, null, 0).seq() == hangOnSeq) {
+                // recorded as never answered (0): whatever happens to the connection later
+                deliveries.add(new Delivery(raw, exchange.getRequestHeaders().getFirst("X-Gateway-Signature-256"), 0));
+                hanging.countDown();
+                try {
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                try {
+                    exchange.sendResponseHeaders(200, -1);
+                } catch (IOException gone) {
+                    // the sender is gone
+                }
+                exchange.close();
+                return;
+            }
             deliveries.add(new Delivery(raw, exchange.getRequestHeaders().getFirst("X-Gateway-Signature-256"), status));
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
+    }
+
+    /** Waits until the POST of {@link #hangOnSeq} arrived and hangs. */
+    public boolean awaitHanging(java.time.Duration timeout) throws InterruptedException {
+        return hanging.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets the hanging POST end (its sender may be dead by then). */
+    public void release() {
+        release.countDown();
     }
 
     /** The URL to forward to, on 127.0.0.1. */
@@ -99,6 +130,7 @@ public final class EventReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
