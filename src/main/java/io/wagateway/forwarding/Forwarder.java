@@ -41,8 +41,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class Forwarder implements EventBus.Listener {
 
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
-    /** Tenants one replica forwards at the same time; more wait for the next poll. */
-    static final int MAX_TENANTS_IN_FLIGHT = 16;
+    /**
+     * Tenants one replica forwards at the same time; more wait for the next poll. Each batch holds one
+     * connection of the reactive pool that the WebSocket path shares at a time, so a backlog of many
+     * tenants takes a few of them, never the pool.
+     */
+    static final int MAX_TENANTS_IN_FLIGHT = 4;
 
     private final Vertx vertx;
     private final ForwardingStore store;
@@ -101,7 +105,7 @@ public class Forwarder implements EventBus.Listener {
         }
         pollAgain.set(false);
         store.lease(instance, config.lease(), room).subscribe().with(leases -> {
-            leases.forEach(this::start);
+            leases.forEach(this::runBatch);
             polled();
         }, failure -> {
             LOG.debugf("forwarding poll failed: %s", failure.getMessage());
@@ -116,7 +120,7 @@ public class Forwarder implements EventBus.Listener {
         }
     }
 
-    private void start(ForwardingStore.Lease lease) {
+    private void runBatch(ForwardingStore.Lease lease) {
         if (!inFlight.add(lease.tenant())) {
             return; // cannot happen while leases outlive batches; never two batches of one tenant here
         }
