@@ -47,6 +47,49 @@ public interface AppConfig {
 
     Http http();
 
+    Forwarding forwarding();
+
+    /** Event forwarding to the host application (PROTOCOL.md 6.9, package {@code io.wagateway.forwarding}). */
+    interface Forwarding {
+        /**
+         * Allow targets on loopback, link-local, private, unspecified and multicast addresses. Off in
+         * production (an SSRF guard: an admin could otherwise make the gateway call its own network);
+         * dev and test turn it on.
+         */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+
+        /** How often each replica looks for tenants with events to forward (a lease free and due). */
+        @WithDefault("500ms")
+        Duration pollInterval();
+
+        /** Events read from the log per lease; POSTed one after the other. */
+        @WithDefault("100")
+        int batchSize();
+
+        /** Longest wait for one POST (connect and answer); then it failed and is retried. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        /** Retries of a failed POST: first delay, doubled per failure in a row, up to the maximum. */
+        @WithDefault("1s")
+        Duration retryInitialDelay();
+
+        @WithDefault("5m")
+        Duration retryMaxDelay();
+
+        /**
+         * How long a replica owns a tenant's forwarding once it took it (renewed at each delivery);
+         * after a crash, the other replicas resume the tenant this long later. Longer than request-timeout.
+         */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** How often the lag gauges are read from the database. */
+        @WithDefault("10s")
+        Duration metricsInterval();
+    }
+
     interface Http {
         /**
          * At shutdown: how long plain HTTP requests (webhooks, REST) that started before it get to

@@ -51,6 +51,8 @@ public class GatewayMetrics {
     private final ConcurrentMap<String, Timer> graphCalls = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> resumes = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, DistributionSummary> batches = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> forwardings = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ForwardingLag> forwardingLags = new ConcurrentHashMap<>();
     private final List<Meter> registered = new CopyOnWriteArrayList<>();
     private final Timer pushFromMemory;
     private final Timer pushFromTable;
@@ -197,6 +199,47 @@ public class GatewayMetrics {
         batches.computeIfAbsent(writer, w -> track(DistributionSummary.builder(PREFIX + "group.commit.batch")
                 .description("Writes stored together in one transaction, by writer").tag("writer", w)
                 .register(registry))).record(items);
+    }
+
+    /**
+     * A durable event left the forwarding queue of a tenant: {@code delivered} (a 2xx), {@code failed}
+     * (a POST that will be retried), {@code filtered} (not in the tenant's event list) or {@code trimmed}
+     * (past the retention before it could be forwarded). No tenant tag: the lag gauge has it.
+     */
+    public void forwarding(String outcome, int count) {
+        if (count <= 0) {
+            return;
+        }
+        forwardings.computeIfAbsent(outcome, o -> track(Counter.builder(PREFIX + "forwarding.events")
+                .description("Durable events handled by event forwarding, by outcome").tag("outcome", o)
+                .register(registry))).increment(count);
+    }
+
+    /**
+     * The forwarding lag of every tenant that forwards (its seq minus its cursor), as read from the
+     * shared table: one gauge per tenant (tenants are few), removed when the tenant stops forwarding.
+     */
+    public void forwardingLags(java.util.Map<String, Long> lags) {
+        lags.forEach((tenant, lag) -> forwardingLags.computeIfAbsent(tenant, t -> {
+            ForwardingLag holder = new ForwardingLag();
+            holder.gauge = track(Gauge.builder(PREFIX + "forwarding.lag", holder, h -> h.events).baseUnit("events")
+                    .description("Durable events of the tenant not yet forwarded to its host application")
+                    .tag("tenant", t).strongReference(true).register(registry));
+            return holder;
+        }).events = lag);
+        forwardingLags.entrySet().removeIf(entry -> {
+            if (lags.containsKey(entry.getKey())) {
+                return false;
+            }
+            registry.remove(entry.getValue().gauge);
+            registered.remove(entry.getValue().gauge);
+            return true;
+        });
+    }
+
+    private static final class ForwardingLag {
+        volatile double events;
+        Gauge gauge;
     }
 
     public void slowConsumer() {

@@ -91,6 +91,28 @@ class OpenApiDocumentTest {
         assertEquals("false", ConfigKeys.property("quarkus.swagger-ui.always-include"));
     }
 
+    @Test
+    void theForwardingAdminApiIsDescribed() throws Exception {
+        JsonNode doc = document();
+        JsonNode forwarding = doc.path("paths").path("/api/admin/forwarding");
+        String ref = forwarding.path("put").path("requestBody").path("content").path("application/json").path("schema")
+                .path("$ref").asText();
+        JsonNode request = doc.path("components").path("schemas").path(ref.substring(ref.lastIndexOf('/') + 1));
+        for (String field : new String[] {"url", "events", "secret", "fromSeq"}) {
+            assertTrue(request.path("properties").has(field), field + " in " + request);
+        }
+        assertTrue(request.path("required").toString().contains("secret"), request.toString());
+        assertTrue(forwarding.path("delete").path("responses").has("204"), forwarding.toString());
+        assertTrue(forwarding.path("put").path("responses").has("400"), forwarding.toString());
+        JsonNode status = doc.path("paths").path("/api/admin/forwarding/status").path("get").path("responses")
+                .path("200").path("content").path("application/json").path("schema");
+        String statusRef = status.path("$ref").asText();
+        JsonNode statusSchema = doc.path("components").path("schemas").path(statusRef.substring(statusRef.lastIndexOf('/') + 1));
+        for (String field : new String[] {"lastDeliveredSeq", "lag", "lastError"}) {
+            assertTrue(statusSchema.path("properties").has(field), field + " in " + statusSchema);
+        }
+    }
+
     private static JsonNode document() throws IOException {
         String body = given().accept("application/json").queryParam("format", "json").get("/q/openapi")
                 .then().statusCode(200).extract().asString();
