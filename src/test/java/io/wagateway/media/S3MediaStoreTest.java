@@ -49,7 +49,7 @@ class S3MediaStoreTest {
     FakeS3 s3;
 
     @Test
-    void inboundAndUploadedMediaLiveInTheObjectStoreAndAreServedInRanges() throws Exception {
+    void inboundAndUploadedMediaLiveInTheObjectStoreAndAreServedInRanges() throws Throwable {
         String tenant = Seeder.tenant();
         PhoneNumber number = seeder.phoneNumber(tenant);
         String token = TestTokens.agent(tenant, "alice");
