@@ -58,7 +58,8 @@ public class MediaRetention {
             return Multi.createFrom().iterable(page).onItem().transformToUniAndConcatenate(media ->
                             (media.store() == null ? Uni.createFrom().voidItem() : stores.of(media).delete(media))
                                     .chain(() -> fetcher.settle(media, MediaRow.UNAVAILABLE, null, null, null, null,
-                                            null, "past app.media.retention")))
+                                            null, "past app.media.retention"))
+                                    .replaceWith(media)) // Uni<Void> items would be skipped: count what was done
                     .collect().asList()
                     .chain(done -> page.size() < PAGE ? Uni.createFrom().item(done.size())
                             : retire(cutoff).map(more -> done.size() + more));
