@@ -84,10 +84,12 @@ echo "# $(date -Is) $(nproc) cores (shared machine), $(java -version 2>&1 | head
 for round in $(seq 1 "$ROUNDS"); do
   mkdir -p "$OUT_DIR/downloads"
   start=$(now)
+  pids=()  # a bare wait would also wait for the service
   for i in $(seq 1 "$CONCURRENCY"); do
     curl -sf -H "Authorization: Bearer $TOKEN" -o "$OUT_DIR/downloads/$i" "http://127.0.0.1:$PORT/api/media/$MEDIA_ID" &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   gateway_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { print b - a }')
   for i in $(seq 1 "$CONCURRENCY"); do
     [[ $(stat -c %s "$OUT_DIR/downloads/$i") == "$BYTES" ]] || { log "download $i is incomplete"; exit 1; }
@@ -97,8 +99,9 @@ for round in $(seq 1 "$ROUNDS"); do
 
   mkdir -p "$OUT_DIR/copies"
   start=$(now)
-  for i in $(seq 1 "$CONCURRENCY"); do cp "$DOC" "$OUT_DIR/copies/$i" & done
-  wait
+  pids=()
+  for i in $(seq 1 "$CONCURRENCY"); do cp "$DOC" "$OUT_DIR/copies/$i" & pids+=($!); done
+  wait "${pids[@]}"
   copy_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { print b - a }')
   rm -rf "$OUT_DIR/copies"
   total=$((BYTES * CONCURRENCY))
@@ -106,4 +109,4 @@ for round in $(seq 1 "$ROUNDS"); do
     "$(mb_per_s "$total" "$gateway_s")" "$gateway_s" $((total / 1048576)) "$(mb_per_s "$total" "$copy_s")" "$copy_s" \
     "${heap:-n/a}"
 done
-grep -c OutOfMemoryError "$OUT_DIR/service.log" | xargs -I{} echo "OutOfMemoryError in the service log: {}"
+echo "OutOfMemoryError in the service log: $(grep -c OutOfMemoryError "$OUT_DIR/service.log" || true)"
