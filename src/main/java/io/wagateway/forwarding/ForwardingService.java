@@ -23,8 +23,9 @@ public class ForwardingService {
      * The durable events (the records of {@code protocol.ServerEvent}): what an {@code events} filter
      * may name. Ephemeral events (typing, presence, number status) are not in the log, so never forwarded.
      */
-    static final Set<String> DURABLE_EVENTS = Set.of("new_message", "conversation_updated", "message_status_update",
-            "message_read_receipt", "chat_assigned");
+    /** The names of {@link io.wagateway.protocol.ServerEvent}'s records (ForwardingEventsTest keeps them in step). */
+    static final Set<String> DURABLE_EVENTS = Set.of("new_message", "message_updated", "conversation_updated",
+            "message_status_update", "message_read_receipt", "chat_assigned");
     static final int MIN_SECRET_LENGTH = 16;
 
     /** The tenant's forwarding as GET answers it: never the secret, only that there is one. */
