@@ -653,8 +653,8 @@ function MediaBody({ m, onOpen }: { m: Msg; onOpen: (m: Msg) => void }) {
       const name = md.filename || 'Document';
       return (
         <div class="media" data-media-state="show">
-          <a class="doc" href={md.url} download={name} aria-label={`Download ${name}${md.size ? ', ' + formatSize(md.size) : ''}`}>
-            <span class="doc-icon" aria-hidden="true">📄</span>
+          <a class="doc" href={md.url} download={name}>
+            <span class="doc-icon" aria-hidden="true">📄</span><span class="sr-only">Download </span>
             <span class="doc-text"><span class="doc-name">{name}</span><span class="doc-meta">{fileMeta(name, md.mimeType, md.size)}</span></span>
           </a>
           {captionEl}
@@ -713,9 +713,9 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates, 
     ref.current?.focus();
   };
   const sendFile = async () => {
-    if (!att || att.error || uploading.current) return;
+    if (!att || (att.error && !att.retryable) || uploading.current) return;
     const controller = uploading.current = new AbortController();
-    setAtt({ ...att, progress: 0 });
+    setAtt({ ...att, progress: 0, error: undefined });
     try {
       await inbox.sendMedia(c.id, att.file, { type: att.type, caption: takesCaption(att.type) ? caption : undefined,
         replyTo: replyTo?.id, signal: controller.signal,
@@ -729,7 +729,10 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates, 
     } catch (e) {
       if (uploading.current !== controller) return; // cancelled: the panel is gone already
       uploading.current = null;
-      setAtt((a) => a && { ...a, progress: undefined, error: refusalText(a.file.name || 'The file', e) });
+      // refused for what the file is: choose another (or "Send as a document"); anything else: "Send file" again
+      const code = (e as { code?: string })?.code;
+      const retryable = code !== 'payload_too_large' && code !== 'unsupported_media_type';
+      setAtt((a) => a && { ...a, progress: undefined, error: refusalText(a.file.name || 'The file', e), retryable });
     }
   };
   const busy = att?.progress !== undefined;
@@ -774,7 +777,7 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates, 
                   onChange={(e) => take(att.file, (e.target as HTMLInputElement).checked)} /> Send as a document
               </label>
             )}
-            {takesCaption(att.type) && !att.error && (
+            {takesCaption(att.type) && (!att.error || att.retryable) && (
               <input type="text" class="caption-input" aria-label="Caption" placeholder="Add a caption" maxLength={1024}
                 value={caption} disabled={busy} onInput={(e) => setCaption((e.target as HTMLInputElement).value)}
                 onKeyDown={(e) => { if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); sendFile(); } }} />
@@ -784,7 +787,7 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates, 
           </div>
           <div class="attach-actions">
             <button type="button" class="secondary" onClick={closeAttachment}>{busy ? 'Cancel upload' : 'Cancel'}</button>
-            <button type="button" class="primary" disabled={!!att.error || busy} onClick={sendFile}>Send file</button>
+            <button type="button" class="primary" disabled={(!!att.error && !att.retryable) || busy} onClick={sendFile}>Send file</button>
           </div>
         </div>
       )}

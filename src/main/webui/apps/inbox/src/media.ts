@@ -80,6 +80,8 @@ export interface Attachment {
   asDocument: boolean;
   /** The refusal, as a sentence (set by the check or by the upload). */
   error?: string;
+  /** The upload failed for a reason other than the file (network, WhatsApp): "Send file" tries again. */
+  retryable?: boolean;
   /** 0..1 while uploading; undefined before. */
   progress?: number;
 }
