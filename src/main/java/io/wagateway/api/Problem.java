@@ -67,6 +67,7 @@ public record Problem(String type, String title, int status, String detail, Erro
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case PAYLOAD_TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
             case OUTSIDE_WINDOW -> 422;
             case RATE_LIMITED -> 429;
             case INTERNAL -> 500;
@@ -82,6 +83,7 @@ public record Problem(String type, String title, int status, String detail, Erro
             case 404, 405 -> ErrorCode.NOT_FOUND;
             case 409 -> ErrorCode.CONFLICT;
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
             case 429 -> ErrorCode.RATE_LIMITED;
             case 503 -> ErrorCode.UNAVAILABLE;
             default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_REQUEST;

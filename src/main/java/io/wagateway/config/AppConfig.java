@@ -47,6 +47,96 @@ public interface AppConfig {
 
     Http http();
 
+    Media media();
+
+    /** Media (PROTOCOL.md 6.4): the gateway's copy of every image, voice note, video, document and sticker. */
+    interface Media {
+        /** Where the bytes are kept: {@code postgres} (chunked rows, the default) or {@code s3} (an object store). */
+        @WithDefault("postgres")
+        StoreKind store();
+
+        /** Lifetime of the signed {@code media.url} ({@code ?sig=}); signed afresh whenever a message is read or pushed. */
+        @WithDefault("1h")
+        Duration urlTtl();
+
+        /**
+         * The HMAC key of {@code ?sig=} (any string of 32 characters or more), the same on every replica.
+         * Unset: a random key per process, which only suits a single replica (a warning says so).
+         */
+        Optional<String> urlSecret();
+
+        /** Bytes per row of the postgres store. */
+        @WithDefault("524288")
+        int chunkSize();
+
+        /** Media older than this are deleted (then {@code unavailable}); unset: kept until deleted by hand. */
+        Optional<Duration> retention();
+
+        /** How often media past the retention are looked for. */
+        @WithDefault("1h")
+        Duration retentionInterval();
+
+        /** Download attempts before a retryable failure (Meta down, network) makes the media {@code unavailable}. */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** Download retries: first delay, doubled per attempt with jitter, up to the maximum. */
+        @WithDefault("2s")
+        Duration retryInitialDelay();
+
+        @WithDefault("10m")
+        Duration retryMaxDelay();
+
+        /** How long a replica owns a download (a crashed replica's downloads wait this long); longer than any download. */
+        @WithDefault("10m")
+        Duration downloadLock();
+
+        /** Longest a download may go without receiving a byte before it counts as failed (retryable). */
+        @WithDefault("60s")
+        Duration downloadIdleTimeout();
+
+        /** How often due downloads (retries, a crashed replica's) are looked for. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** Downloads one replica runs at once. */
+        @WithDefault("4")
+        int concurrentDownloads();
+
+        /** The {@code User-Agent} of downloads: Meta's media host refuses requests without one. */
+        @WithDefault("wa-gateway/1.0 (media)")
+        String userAgent();
+
+        S3 s3();
+
+        /** {@code app.media.store=s3}: an S3-compatible object store (AWS S3, MinIO, Ceph RGW, ...). */
+        interface S3 {
+            /** The bucket (must exist). */
+            Optional<String> bucket();
+
+            /** Key prefix inside the bucket. */
+            @WithDefault("media/")
+            String prefix();
+
+            /** The store's URL for a non-AWS store (e.g. {@code http://minio:9000}); unset: AWS for the region. */
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible stores need. */
+            @WithDefault("false")
+            boolean pathStyle();
+
+            /** Static credentials; unset: the AWS SDK's default chain (environment, profile, instance role). */
+            Optional<String> accessKeyId();
+
+            Optional<String> secretAccessKey();
+        }
+
+        enum StoreKind { postgres, s3 }
+    }
+
     interface Http {
         /**
          * At shutdown: how long plain HTTP requests (webhooks, REST) that started before it get to

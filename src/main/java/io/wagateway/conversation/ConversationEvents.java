@@ -30,6 +30,12 @@ public class ConversationEvents {
                 conversation.contact.id, conversation.assigneeId);
     }
 
+    /** The message again, e.g. once its media is fetched ({@code message_updated}, where its new_message went). */
+    public NewEvent messageUpdated(Message message, Conversation conversation) {
+        return audiences.address(new ServerEvent.MessageUpdated(views.message(message, conversation)),
+                conversation.id, conversation.contact.id, conversation.assigneeId);
+    }
+
     public NewEvent updated(Conversation conversation) {
         return updated(views.conversation(conversation));
     }

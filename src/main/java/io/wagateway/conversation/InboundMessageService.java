@@ -10,6 +10,8 @@ import io.wagateway.fanout.EventLog;
 import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.GroupCommit;
 import io.wagateway.fanout.NewEvent;
+import io.wagateway.media.InboundMedia;
+import io.wagateway.media.MediaFetcher;
 import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.phonenumber.PhoneNumber;
 import io.wagateway.protocol.Views;
@@ -32,7 +34,9 @@ public class InboundMessageService {
 
     public enum Outcome { STORED, DUPLICATE, UNKNOWN_NUMBER }
 
-    public record Result(Outcome outcome, UUID messageId, UUID conversationId, List<DurableEvent> events) {}
+    /** @param withMedia the message carries media that the download job fetches */
+    public record Result(Outcome outcome, UUID messageId, UUID conversationId, List<DurableEvent> events,
+                         boolean withMedia) {}
 
     private static final int MAX_BATCH = 50;
 
@@ -43,11 +47,13 @@ public class InboundMessageService {
     private final ConversationEvents events;
     private final FanoutService fanout;
     private final GroupCommit<InboundMessage, Result> batches;
+    private final MediaFetcher media;
 
     public InboundMessageService(Pool pool, InboundStore store, ConversationRows rows, EventLog eventLog,
                                  ConversationEvents events, FanoutService fanout, Vertx vertx,
-                                 GatewayMetrics metrics) {
+                                 GatewayMetrics metrics, MediaFetcher media) {
         this.pool = pool;
+        this.media = media;
         this.store = store;
         this.rows = rows;
         this.eventLog = eventLog;
@@ -68,7 +74,12 @@ public class InboundMessageService {
     /** A batch: stored in one transaction, and its events pushed to the subscribed sessions once committed. */
     private Uni<GroupCommit.Outcome> storeAndPush(List<InboundMessage> batch) {
         return pool.withTransaction(connection -> storeTogether(connection, batch))
-                .invoke(stored -> fanout.publishCommitted(stored.events()));
+                .invoke(stored -> {
+                    fanout.publishCommitted(stored.events());
+                    if (stored.perItem().stream().anyMatch(r -> r instanceof Result result && result.withMedia())) {
+                        media.wake(); // the downloads start now, after the push, never before the webhook's 200
+                    }
+                });
     }
 
     /** One transaction: every message stored, then all their events appended with one seq update. */
@@ -89,15 +100,18 @@ public class InboundMessageService {
     }
 
     /** What storing one message produced, before its events have a seq. */
-    private record Stored(Outcome outcome, UUID messageId, UUID conversationId, List<NewEvent> events) {
+    private record Stored(Outcome outcome, UUID messageId, UUID conversationId, List<NewEvent> events,
+                          boolean withMedia) {
         static Stored of(Outcome outcome) {
-            return new Stored(outcome, null, null, List.of());
+            return new Stored(outcome, null, null, List.of(), false);
         }
     }
 
-    private Uni<Stored> store(SqlConnection connection, PhoneNumber number, InboundMessage m) {
+    private Uni<Stored> store(SqlConnection connection, PhoneNumber number, InboundMessage received) {
         UUID messageId = UUID.randomUUID();
-        return store.insert(connection, number, messageId, m).chain(inserted -> !inserted.messageInserted()
+        InboundMedia media = InboundMedia.of(received);
+        InboundMessage m = media == null ? received : media.into(received);
+        return store.insert(connection, number, messageId, m, media).chain(inserted -> !inserted.messageInserted()
                 ? Uni.createFrom().item(Stored.of(Outcome.DUPLICATE))
                 : store.move(connection, inserted, messageId, m).chain(moved -> {
                     Message message = InboundStore.message(number.tenantId, inserted.conversationId(), messageId, m);
@@ -108,7 +122,7 @@ public class InboundMessageService {
                     return last.map(lastMessage -> {
                         conversation.lastMessage = lastMessage;
                         return new Stored(Outcome.STORED, messageId, conversation.id,
-                                events(message, conversation, moved.assignedNow()));
+                                events(message, conversation, moved.assignedNow()), media != null);
                     });
                 }));
     }
@@ -134,7 +148,7 @@ public class InboundMessageService {
             int next = 0;
             for (Stored s : stored) {
                 results.add(new Result(s.outcome(), s.messageId(), s.conversationId(),
-                        committed.subList(next, next + s.events().size())));
+                        committed.subList(next, next + s.events().size()), s.withMedia()));
                 next += s.events().size();
             }
             return new GroupCommit.Outcome(results, committed);

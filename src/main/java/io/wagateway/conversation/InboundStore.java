@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.wagateway.config.AppConfig;
 import io.wagateway.config.CombinedWrite;
 import io.wagateway.config.JsonText;
+import io.wagateway.media.InboundMedia;
 import io.wagateway.phonenumber.Numbers;
 import io.wagateway.phonenumber.PhoneNumber;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,7 +68,8 @@ public class InboundStore {
      * messages of one customer meet on the unique keys instead of failing; the conversation's
      * {@code do update} returns (and locks) an existing row, and {@code xmax = 0} tells a new one.
      */
-    public Uni<Inserted> insert(SqlConnection connection, PhoneNumber number, UUID messageId, InboundMessage m) {
+    public Uni<Inserted> insert(SqlConnection connection, PhoneNumber number, UUID messageId, InboundMessage m,
+                                InboundMedia media) {
         CombinedWrite write = new CombinedWrite()
                 .part("contact_row", """
                                 insert into contact (id, tenant_id, wa_id, name, last_message_at)
@@ -99,6 +101,16 @@ public class InboundStore {
                         messageId, number.tenantId, m.type(), m.content(), JsonText.of(json, m.media()),
                         JsonText.of(json, m.reaction()), JsonText.of(json, m.location()), JsonText.of(json, m.extra()),
                         m.replyTo(), m.waMessageId(), JsonText.of(json, m.error()), at(m));
+        if (media != null) {
+            // the download job's row, only for a message that is new (a redelivery inserts no message)
+            write.part("media_row", """
+                            insert into media (id, tenant_id, direction, message_id, phone_number_id, meta_media_id,
+                                               meta_sha256, mime_type, filename, status)
+                            select $1, $2, 'inbound', message_row.id, $3, $4, $5, $6, $7, 'pending' from message_row
+                            returning id""",
+                    media.id(), number.tenantId, number.id, media.metaMediaId(), media.metaSha256(), media.mimeType(),
+                    media.filename());
+        }
         return write.execute(connection, """
                         select contact_row.id, contact_row.name, conversation_row.id, conversation_row.created,
                                exists (select 1 from message_row)

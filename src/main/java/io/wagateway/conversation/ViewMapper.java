@@ -2,6 +2,8 @@ package io.wagateway.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wagateway.media.MediaUrls;
 import io.wagateway.protocol.Views;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,9 +19,11 @@ public class ViewMapper {
     public static final Duration SERVICE_WINDOW = Duration.ofHours(24);
 
     private final ObjectMapper json;
+    private final MediaUrls mediaUrls;
 
-    public ViewMapper(ObjectMapper json) {
+    public ViewMapper(ObjectMapper json, MediaUrls mediaUrls) {
         this.json = json;
+        this.mediaUrls = mediaUrls;
     }
 
     public Views.Contact contact(Contact c) {
@@ -42,12 +46,24 @@ public class ViewMapper {
         boolean inbound = m.isInbound();
         return new Views.Message(m.id.toString(), c.id.toString(), m.waMessageId, m.clientMessageId, m.direction,
                 !inbound, inbound ? customer : business, inbound ? business : customer, m.type, m.content,
-                tree(m.media), tree(m.template), tree(m.reaction), tree(m.location), tree(m.extra), m.replyTo,
+                media(m), tree(m.template), tree(m.reaction), tree(m.location), tree(m.extra), m.replyTo,
                 m.status, tree(m.error), m.sentBy, m.timestamp);
     }
 
     public static boolean windowOpen(Instant lastInboundAt, Instant now) {
         return lastInboundAt != null && lastInboundAt.plus(SERVICE_WINDOW).isAfter(now);
+    }
+
+    /**
+     * The gateway's media (PROTOCOL.md 6.4) with its {@code url} signed now; anything else (a send by
+     * {@code link} or by a Meta media id) as stored.
+     */
+    private JsonNode media(Message m) {
+        JsonNode media = tree(m.media);
+        if (media instanceof ObjectNode object && object.hasNonNull("status") && object.hasNonNull("id")) {
+            object.put("url", mediaUrls.url(m.tenantId, object.get("id").asText()));
+        }
+        return media;
     }
 
     private JsonNode tree(Map<String, Object> value) {

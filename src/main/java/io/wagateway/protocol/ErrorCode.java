@@ -13,7 +13,9 @@ public enum ErrorCode {
     BAD_REQUEST, UNKNOWN_EVENT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, RATE_LIMITED, PAYLOAD_TOO_LARGE,
     OUTSIDE_WINDOW, WHATSAPP_ERROR, UNAVAILABLE, INTERNAL,
     /** REST only (PROTOCOL.md 6.8): what is to be created exists already (409). */
-    CONFLICT;
+    CONFLICT,
+    /** REST only (PROTOCOL.md 6.4): an upload of a type WhatsApp does not take for its media type (415). */
+    UNSUPPORTED_MEDIA_TYPE;
 
     @JsonValue
     public String wire() {

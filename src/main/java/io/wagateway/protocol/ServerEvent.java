@@ -26,6 +26,18 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * The whole message again, after something clients show changed that is not its status (PROTOCOL.md
+     * 6.4: its media became {@code available} or {@code unavailable}); same audience as new_message.
+     */
+    @RegisterForReflection
+    record MessageUpdated(@JsonValue Views.Message message) implements ServerEvent {
+        @Override
+        public String name() {
+            return "message_updated";
+        }
+    }
+
     @RegisterForReflection
     record ConversationUpdated(@JsonValue Views.Conversation conversation) implements ServerEvent {
         @Override

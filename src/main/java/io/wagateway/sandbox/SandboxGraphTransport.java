@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.wagateway.whatsapp.GraphTransport;
+import io.wagateway.whatsapp.MediaDownload;
 import io.wagateway.whatsapp.MetaError;
 import io.wagateway.whatsapp.Sandboxed;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.file.Path;
 import java.util.UUID;
 
 /**
@@ -24,10 +26,28 @@ public class SandboxGraphTransport implements GraphTransport {
 
     private final ObjectMapper json;
     private final SandboxWebhookFeeder feeder;
+    private final SandboxMedia media;
 
-    public SandboxGraphTransport(ObjectMapper json, SandboxWebhookFeeder feeder) {
+    public SandboxGraphTransport(ObjectMapper json, SandboxWebhookFeeder feeder, SandboxMedia media) {
         this.json = json;
         this.feeder = feeder;
+        this.media = media;
+    }
+
+    @Override
+    public Uni<JsonNode> mediaInfo(String mediaId, String phoneNumberId, String accessToken) {
+        return media.info(json, mediaId);
+    }
+
+    @Override
+    public Uni<MediaDownload> download(String url, String accessToken, Path into) {
+        return media.download(url, into);
+    }
+
+    @Override
+    public Uni<JsonNode> uploadMedia(String phoneNumberId, String accessToken, Path file, String mimeType,
+                                     String filename) {
+        return media.upload(file, mimeType).map(id -> (JsonNode) json.createObjectNode().put("id", id));
     }
 
     @Override

@@ -49,6 +49,20 @@ public class SandboxWebhookFeeder {
         return deliver(value);
     }
 
+    /**
+     * A customer's media message: {@code media} is the webhook's object for the type ({@code id},
+     * {@code mime_type}, {@code sha256}, and a caption, file name or voice flag as the type has them).
+     */
+    public Uni<Response> inboundMedia(String phoneNumberId, String displayNumber, String from, String name, String type,
+                                      ObjectNode media) {
+        ObjectNode value = value(phoneNumberId, displayNumber);
+        value.putArray("contacts").addObject().put("wa_id", from).putObject("profile").put("name", name);
+        value.putArray("messages").addObject().put("from", from).put("id", "wamid.sandbox-" + UUID.randomUUID())
+                .put("timestamp", String.valueOf(Instant.now().getEpochSecond())).put("type", type)
+                .set(type, media);
+        return deliver(value);
+    }
+
     /** A status of a message the simulator accepted, delivered after {@code delayMs}. */
     public void statusLater(long delayMs, String phoneNumberId, String wamid, String status, String recipient,
                             String callbackData) {

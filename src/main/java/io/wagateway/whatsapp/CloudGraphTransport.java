@@ -6,6 +6,7 @@ import io.wagateway.config.AppConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -15,11 +16,13 @@ import java.util.function.Supplier;
 class CloudGraphTransport implements GraphTransport {
 
     private final GraphApi api;
+    private final MediaTransfers transfers;
     private final String version;
     private final Duration timeout;
 
-    CloudGraphTransport(@RestClient GraphApi api, AppConfig config) {
+    CloudGraphTransport(@RestClient GraphApi api, MediaTransfers transfers, AppConfig config) {
         this.api = api;
+        this.transfers = transfers;
         this.version = config.whatsapp().apiVersion();
         this.timeout = config.whatsapp().callTimeout();
     }
@@ -47,6 +50,28 @@ class CloudGraphTransport implements GraphTransport {
     @Override
     public Uni<JsonNode> approvedTemplates(String wabaId, String accessToken, String fields, int limit, String after) {
         return guard(() -> api.templates(version, wabaId, "APPROVED", fields, limit, after, bearer(accessToken)));
+    }
+
+    @Override
+    public Uni<JsonNode> mediaInfo(String mediaId, String phoneNumberId, String accessToken) {
+        return guard(() -> api.media(version, mediaId, phoneNumberId, bearer(accessToken)));
+    }
+
+    /** No overall timeout: a 100 MB document takes what it takes; an idle connection fails instead. */
+    @Override
+    public Uni<MediaDownload> download(String url, String accessToken, Path into) {
+        return Uni.createFrom().deferred(() -> transfers.download(url, token(accessToken), into));
+    }
+
+    @Override
+    public Uni<JsonNode> uploadMedia(String phoneNumberId, String accessToken, Path file, String mimeType,
+                                     String filename) {
+        return Uni.createFrom().deferred(() -> transfers.upload(phoneNumberId, token(accessToken), file, mimeType,
+                filename));
+    }
+
+    private static String token(String accessToken) {
+        return bearer(accessToken).substring("Bearer ".length());
     }
 
     private static String bearer(String accessToken) {

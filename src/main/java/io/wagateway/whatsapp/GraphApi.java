@@ -49,4 +49,11 @@ interface GraphApi {
     @Path("/{phoneNumberId}/message_qrdls")
     Uni<JsonNode> createQrCode(@PathParam("version") String version, @PathParam("phoneNumberId") String phoneNumberId,
                                @HeaderParam("Authorization") String authorization, JsonNode body);
+
+    /** A media's fresh download URL and its facts. */
+    @GET
+    @Path("/{mediaId}")
+    Uni<JsonNode> media(@PathParam("version") String version, @PathParam("mediaId") String mediaId,
+                        @QueryParam("phone_number_id") String phoneNumberId,
+                        @HeaderParam("Authorization") String authorization);
 }

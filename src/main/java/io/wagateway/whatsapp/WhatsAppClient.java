@@ -15,6 +15,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -137,6 +138,31 @@ public class WhatsAppClient {
                     return more && page < TEMPLATE_PAGES ? templatePages(number, next, into, page + 1)
                             : Uni.createFrom().item(into);
                 });
+    }
+
+    /**
+     * {@code GET /{media-id}}: a fresh download URL and the media's facts. Not through the read
+     * breaker: downloads are durable jobs with their own backoff, like sends.
+     */
+    public Uni<JsonNode> mediaInfo(PhoneNumber number, String mediaId) {
+        return measured("media_info", () -> transport.mediaInfo(mediaId, number.phoneNumberId, number.accessToken));
+    }
+
+    /** Streams the media at a URL {@link #mediaInfo} gave into the file. */
+    public Uni<MediaDownload> download(PhoneNumber number, String url, Path into) {
+        return measured("media_download", () -> transport.download(url, number.accessToken, into));
+    }
+
+    /** Uploads the file for the number; returns Meta's media id. */
+    public Uni<String> uploadMedia(PhoneNumber number, Path file, String mimeType, String filename) {
+        return measured("media_upload", () -> transport.uploadMedia(number.phoneNumberId, number.accessToken, file,
+                mimeType, filename).map(response -> {
+                    String id = response.path("id").asText(null);
+                    if (id == null) {
+                        throw new MetaError(200, 0, "Graph API accepted the upload without an id", null);
+                    }
+                    return id;
+                }));
     }
 
     /** A synchronous read through the breaker; an open breaker is a {@link MetaError} like an outage. */

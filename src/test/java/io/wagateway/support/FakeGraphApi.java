@@ -22,7 +22,32 @@ public final class FakeGraphApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Request(String method, String path, String query, Map<String, String> headers, JsonNode body) {}
+    /** {@code size}: bytes of the body as received (uploads are multipart, so {@code body} is null for them). */
+    public record Request(String method, String path, String query, Map<String, String> headers, JsonNode body,
+                          int size) {}
+
+    /** A media Meta holds: served at {@code GET /{version}/{id}} (its facts) and at its lookaside URL (the bytes). */
+    private static final class HostedMedia {
+        final byte[] bytes;
+        final String mimeType;
+        volatile String sha256;
+        final AtomicInteger urls = new AtomicInteger();
+        /** URLs older than this one answer 404 (expired). */
+        volatile int firstValidUrl;
+        /** Downloads wait for this before they are answered. */
+        volatile java.util.concurrent.CompletableFuture<Void> gate = java.util.concurrent.CompletableFuture.completedFuture(null);
+        /** The next this many downloads answer 500 (Meta down). */
+        final AtomicInteger failures = new AtomicInteger();
+
+        HostedMedia(byte[] bytes, String mimeType, String sha256) {
+            this.bytes = bytes;
+            this.mimeType = mimeType;
+            this.sha256 = sha256;
+        }
+    }
+
+    private final Map<String, HostedMedia> media = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile int port;
 
     /** {@code delayMs < 0} never answers (a hung call). */
     public record Reply(int status, String body, long delayMs) {
@@ -54,7 +79,11 @@ public final class FakeGraphApi {
             JsonNode body = parse(buffer.getBytes());
             Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             req.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
-            requests.add(new Request(req.method().name(), req.path(), req.query(), headers, body));
+            requests.add(new Request(req.method().name(), req.path(), req.query(), headers, body, buffer.length()));
+            if (req.path().startsWith("/lookaside/")) {
+                serveLookaside(req);
+                return;
+            }
             Reply reply = script.poll();
             if (reply == null) {
                 reply = defaultReply(req.method().name(), req.path(), body);
@@ -86,7 +115,80 @@ public final class FakeGraphApi {
         }
     }
 
+    /**
+     * Meta's media host: needs the bearer token and a User-Agent (gabrieldwight #45), answers 404 for an
+     * expired URL, 500 while scripted down.
+     */
+    private void serveLookaside(io.vertx.core.http.HttpServerRequest req) {
+        String id = req.path().substring("/lookaside/".length());
+        HostedMedia hosted = media.get(id);
+        int url = Integer.parseInt(req.getParam("n", "0"));
+        if (hosted == null || url < hosted.firstValidUrl) {
+            req.response().setStatusCode(404).end("Not Found");
+            return;
+        }
+        String authorization = req.getHeader("Authorization");
+        String agent = req.getHeader("User-Agent");
+        if (authorization == null || !authorization.startsWith("Bearer ") || agent == null || agent.isBlank()) {
+            req.response().setStatusCode(403).end("Forbidden");
+            return;
+        }
+        if (hosted.failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            req.response().setStatusCode(500).end("Internal Server Error");
+            return;
+        }
+        hosted.gate.whenComplete((v, e) -> vertx.runOnContext(x -> req.response().setStatusCode(200)
+                .putHeader("Content-Type", hosted.mimeType).end(io.vertx.core.buffer.Buffer.buffer(hosted.bytes))));
+    }
+
+    /** Meta holds this media under {@code id}; {@code sha256} as the Graph API gives it (hex or base64), null for none. */
+    public void hostMedia(String id, byte[] bytes, String mimeType, String sha256) {
+        media.put(id, new HostedMedia(bytes, mimeType, sha256));
+    }
+
+    /** Every download URL handed out so far for the media answers 404 from now on. */
+    public void expireUrls(String id) {
+        HostedMedia hosted = media.get(id);
+        hosted.firstValidUrl = hosted.urls.get() + 1;
+    }
+
+    /** The first download URL handed out for the media has expired by the time it is used (404). */
+    public void expireFirstUrl(String id) {
+        media.get(id).firstValidUrl = 2;
+    }
+
+    /** Downloads of the media wait until {@link #release}. */
+    public void hold(String id) {
+        media.get(id).gate = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    public void release(String id) {
+        media.get(id).gate.complete(null);
+    }
+
+    /** The next {@code n} downloads of the media answer 500. */
+    public void failDownloads(String id, int n) {
+        media.get(id).failures.set(n);
+    }
+
+    /** Uploads received ({@code POST /{phone-number-id}/media}). */
+    public List<Request> uploads() {
+        return requests.stream().filter(r -> "POST".equals(r.method()) && r.path().endsWith("/media")).toList();
+    }
+
     private Reply defaultReply(String method, String path, JsonNode body) {
+        if ("POST".equals(method) && path.endsWith("/media")) {
+            return Reply.ok("{\"id\":\"meta-upload-" + ids.incrementAndGet() + "\"}");
+        }
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        HostedMedia hosted = "GET".equals(method) ? media.get(last) : null;
+        if (hosted != null) {
+            int n = hosted.urls.incrementAndGet();
+            return Reply.ok("{\"messaging_product\":\"whatsapp\",\"url\":\"http://127.0.0.1:" + port + "/lookaside/"
+                    + last + "?n=" + n + "\",\"mime_type\":\"" + hosted.mimeType + "\","
+                    + (hosted.sha256 == null ? "" : "\"sha256\":\"" + hosted.sha256 + "\",")
+                    + "\"file_size\":\"" + hosted.bytes.length + "\",\"id\":\"" + last + "\"}");
+        }
         if (path.endsWith("/messages")) {
             if (body != null && body.has("status")) {
                 return Reply.ok("{\"success\":true}");
@@ -110,8 +212,9 @@ public final class FakeGraphApi {
 
     public int start() {
         try {
-            return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+            port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                     .actualPort();
+            return port;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -123,6 +226,7 @@ public final class FakeGraphApi {
 
     public void reset() {
         requests.clear();
+        media.clear();
         script.clear();
         accepted.set(0);
     }

@@ -68,6 +68,22 @@ class WhatsAppClientTest {
                                                String after) {
             return call();
         }
+
+        @Override
+        public Uni<JsonNode> mediaInfo(String mediaId, String phoneNumberId, String accessToken) {
+            return call();
+        }
+
+        @Override
+        public Uni<MediaDownload> download(String url, String accessToken, java.nio.file.Path into) {
+            return call().map(ok -> new MediaDownload(0, ""));
+        }
+
+        @Override
+        public Uni<JsonNode> uploadMedia(String phoneNumberId, String accessToken, java.nio.file.Path file,
+                                         String mimeType, String filename) {
+            return call();
+        }
     }
 
     /** Meta's template listing in pages of one: {@code paging.next} on every page but the last. */
@@ -106,6 +122,22 @@ class WhatsAppClientTest {
 
         @Override
         public Uni<JsonNode> createQrCode(String phoneNumberId, String accessToken, JsonNode body) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<JsonNode> mediaInfo(String mediaId, String phoneNumberId, String accessToken) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<MediaDownload> download(String url, String accessToken, java.nio.file.Path into) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Uni<JsonNode> uploadMedia(String phoneNumberId, String accessToken, java.nio.file.Path file,
+                                         String mimeType, String filename) {
             throw new UnsupportedOperationException();
         }
     }
