@@ -107,7 +107,7 @@ export class GatewayClient {
   lastSeq: number | null = null;
 
   private o: Required<Omit<GatewayClientOptions, 'WebSocket' | 'storage' | 'storageKey' | 'httpUrl'>>;
-  private http: string;
+  private httpUrl?: string;
   private WS: SocketFactory;
   private storage: GatewayStorage;
   private key: string;
@@ -150,8 +150,7 @@ export class GatewayClient {
     this.tokens = this.o.ratePerSecond;
     this.storage = options.storage ?? defaultStorage();
     this.key = options.storageKey ?? 'wagateway:' + options.url;
-    // ws://host/ws -> http://host/ (wss -> https); a gateway under /prefix/ws -> http://host/prefix/
-    this.http = new URL('.', options.httpUrl ? options.httpUrl.replace(/\/?$/, '/') : options.url.replace(/^ws/, 'http')).href;
+    this.httpUrl = options.httpUrl;
     this.ready = Promise.all([this.storage.get(this.key + ':lastSeq'), this.storage.get(this.key + ':outbox')])
       .then(([seq, box]) => {
         if (typeof seq === 'number') this.lastSeq = this.initialResume = seq;
@@ -593,12 +592,18 @@ export class GatewayClient {
    * code, `status`, `metaCode` and `details`; `signal` aborts (`aborted`).
    */
   uploadMedia(file: Blob, options?: UploadOptions): Promise<UploadedMedia> {
-    return upload(this.http + 'api/', this.o.getToken, file, options);
+    return upload(this.http() + 'api/', this.o.getToken, file, options);
   }
 
   /** A media's `url` made absolute (for a page on another origin or for Node); the sig is part of it. */
   mediaUrl(media: Pick<Media, 'url'>): string {
-    return new URL(media.url.replace(/^\//, ''), this.http).href;
+    return new URL(media.url.replace(/^\//, ''), this.http()).href;
+  }
+
+  /** ws://host/ws -> http://host/ (wss -> https); a gateway under /prefix/ws -> http://host/prefix/; a relative url on the page's. */
+  private http() {
+    const u = this.httpUrl ? this.httpUrl.replace(/\/?$/, '/') : this.o.url.replace(/^ws/, 'http');
+    return new URL('.', new URL(u, (globalThis as any).location?.href)).href;
   }
 
   // ---- sends ----

@@ -190,6 +190,8 @@ describe('uploadMedia (Node: fetch)', () => {
     expect(make('wss://gw.example/ws').mediaUrl({ url: '/api/media/m1?sig=a.b' })).toBe('https://gw.example/api/media/m1?sig=a.b');
     expect(make('ws://gw:8080/chat/ws').mediaUrl({ url: '/api/media/m1?sig=s' })).toBe('http://gw:8080/chat/api/media/m1?sig=s');
     expect(make('ws://gw/ws', 'https://api.example/gw').mediaUrl({ url: '/api/media/m2?sig=s' })).toBe('https://api.example/gw/api/media/m2?sig=s');
+    vi.stubGlobal('location', { href: 'https://inbox.example/app/' });
+    expect(make('/ws').mediaUrl({ url: '/api/media/m3?sig=s' })).toBe('https://inbox.example/api/media/m3?sig=s');
   });
 });
 
