@@ -6,7 +6,17 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.wagateway.api.Problem;
 import io.wagateway.conversation.Ids;
+import io.wagateway.api.Caller;
+import io.wagateway.protocol.ProtocolException;
+import io.wagateway.security.ClientIdentity;
+import io.wagateway.security.Role;
 import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -35,7 +45,8 @@ import java.util.UUID;
 /**
  * {@code GET /api/media/{mediaId}} (PROTOCOL.md 6.4): streams a media from the media store, a range
  * of it when asked; never Meta's URL or token. Authorised by the JWT or by the {@code sig} of the
- * message's {@code media.url} ({@link MediaAccess}). The uploads are {@link MediaUploadResource}'s.
+ * message's {@code media.url} ({@link MediaAccess}). {@code POST /api/media}: an agent's upload
+ * ({@link MediaUploads}).
  */
 @Path("/api/media")
 @Tag(name = "Media")
@@ -45,12 +56,45 @@ public class MediaResource {
     private final MediaStores stores;
     private final MediaAccess access;
     private final ObjectMapper json;
+    private final MediaUploads uploads;
+    private final Caller caller;
 
-    public MediaResource(MediaCatalog catalog, MediaStores stores, MediaAccess access, ObjectMapper json) {
+    public MediaResource(MediaCatalog catalog, MediaStores stores, MediaAccess access, ObjectMapper json,
+                         MediaUploads uploads, Caller caller) {
         this.catalog = catalog;
         this.stores = stores;
         this.access = access;
         this.json = json;
+        this.uploads = uploads;
+        this.caller = caller;
+    }
+
+    @POST
+    @RolesAllowed({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Upload a media to send", description = "Multipart: file, optional type "
+            + "(image|audio|video|document|sticker; without it the type follows from the bytes), optional phoneNumberId "
+            + "(the tenant's default number otherwise). The type is sniffed from the bytes and Meta's limit for it checked "
+            + "before anything is sent: 413 payload_too_large, 415 unsupported_media_type. Then uploaded to the Graph API "
+            + "(POST /{phone-number-id}/media) and kept by the gateway; send_message takes the answer's mediaId as "
+            + "media.id. An Ogg/Opus audio is sent as a voice message.")
+    @APIResponse(responseCode = "201", description = "uploaded", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MediaUploads.Uploaded.class)))
+    @APIResponse(responseCode = "413", description = "over Meta's limit for the type (or over the server's body limit)")
+    @APIResponse(responseCode = "415", description = "a type WhatsApp does not take (for the type named)")
+    @APIResponse(responseCode = "502", description = "Meta refused the upload (whatsapp_error with metaCode, details)")
+    public Uni<Response> upload(@RestForm("file") FileUpload file,
+                                @RestForm("type") @Parameter(description = "image|audio|video|document|sticker") String type,
+                                @RestForm("phoneNumberId") String phoneNumberId) {
+        if (file == null || file.uploadedFile() == null) {
+            throw ProtocolException.badField("file", "a multipart part named file is required");
+        }
+        ClientIdentity me = caller.identity();
+        return uploads.upload(me, file.uploadedFile(), file.size(), file.contentType(), file.fileName(),
+                        type == null || type.isBlank() ? null : type.trim(),
+                        phoneNumberId == null || phoneNumberId.isBlank() ? null : phoneNumberId.trim())
+                .map(uploaded -> Response.status(201).entity(uploaded).build());
     }
 
     /** What the stream answers: status, headers, body. */

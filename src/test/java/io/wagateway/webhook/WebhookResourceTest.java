@@ -26,6 +26,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -199,7 +200,12 @@ class WebhookResourceTest {
             Map<String, JsonNode> byType = new java.util.HashMap<>();
             messages.forEach(msg -> byType.put(msg.path("type").asText(), msg));
             assertEquals("a photo", byType.get("image").path("content").asText());
-            assertEquals("media-1", byType.get("image").path("media").path("id").asText());
+            // PROTOCOL.md 6.4: the gateway's media id and a signed url, never Meta's id (kept for the download job)
+            JsonNode media = byType.get("image").path("media");
+            assertNotEquals("media-1", media.path("id").asText());
+            assertTrue(media.path("url").asText().startsWith("/api/media/" + media.path("id").asText() + "?sig="),
+                    media.toString());
+            assertTrue(java.util.Set.of("pending", "available", "unavailable").contains(media.path("status").asText()));
             assertEquals("👍", byType.get("reaction").path("reaction").path("emoji").asText());
             assertEquals(original, byType.get("reaction").path("reaction").path("message_id").asText());
             assertEquals(52.5, byType.get("location").path("location").path("latitude").asDouble());
