@@ -66,6 +66,27 @@ describe('what a message\'s media shows', () => {
   });
 });
 
+describe('an own photo', () => {
+  it('shows from the file until the gateway\'s message replaces it; the blob: URL is then released', () => {
+    const t = new Thread();
+    const blob = URL.createObjectURL(new Blob(['x'], { type: 'image/png' }));
+    const local = { id: 'local:k1', clientMessageId: 'k1', conversationId: 'c', direction: 'outbound' as const, isOutgoing: true,
+      from: '2', to: '1', type: 'image', status: 'pending' as const, timestamp: '2026-01-01T10:00:00Z', local: true,
+      media: { id: 'md', mimeType: 'image/png', status: 'available' as const, url: blob } };
+    t.merge(local);
+    const released: string[] = [];
+    const revoke = URL.revokeObjectURL;
+    URL.revokeObjectURL = (u: string) => { released.push(u); revoke(u); };
+    try {
+      t.merge({ ...local, id: 'srv1', local: undefined, media: { ...local.media, url: '/api/media/md?sig=s' } });
+    } finally {
+      URL.revokeObjectURL = revoke;
+    }
+    expect(t.messages.map((m) => [m.id, m.media?.url])).toEqual([['srv1', '/api/media/md?sig=s']]);
+    expect(released).toEqual([blob]);
+  });
+});
+
 describe('attaching', () => {
   it('checks the limits when the file is chosen and says what is wrong in a sentence', async () => {
     const ok = await attach(file('cat.png', 'image/png', 2 * MB));
