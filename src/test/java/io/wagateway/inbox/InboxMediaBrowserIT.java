@@ -54,6 +54,11 @@ class InboxMediaBrowserIT {
         if (sandbox != null) {
             sandbox.close();
         }
+        if (files != null) {
+            try (var walk = Files.walk(files)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     static Browser browser() throws Exception {
