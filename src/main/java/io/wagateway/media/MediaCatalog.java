@@ -106,16 +106,26 @@ public class MediaCatalog {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
     }
 
-    /** An agent's upload, stored already: available from the start. */
-    public Uni<Void> insertUpload(MediaRow media, String metaSha256) {
+    /**
+     * An agent's upload, before its bytes are stored (their rows need it): {@code unavailable} until
+     * {@link #uploadStored}, so that neither the download job nor a reader takes it meanwhile.
+     */
+    public Uni<Void> insertUpload(MediaRow media) {
         return pool.preparedQuery("""
-                        insert into media (id, tenant_id, direction, phone_number_id, meta_media_id, meta_sha256, mime_type,
-                                           filename, size, sha256, status, store, chunk_size, stored_at)
-                        values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, 'available', $10, $11, now())""")
+                        insert into media (id, tenant_id, direction, phone_number_id, meta_media_id, mime_type,
+                                           filename, size, sha256, status, store)
+                        values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, 'unavailable', $9)""")
                 .execute(Tuple.from(new Object[] {media.id(), media.tenant(), media.phoneNumberId(),
-                        media.metaMediaId(), metaSha256, media.mimeType(), media.filename(), media.size(),
-                        media.sha256(), media.store(), media.chunkSize()}))
+                        media.metaMediaId(), media.mimeType(), media.filename(), media.size(),
+                        media.sha256(), media.store()}))
                 .replaceWithVoid();
+    }
+
+    /** The upload's bytes are in the store: available from now on. */
+    public Uni<Void> uploadStored(UUID id, Integer chunkSize) {
+        return pool.preparedQuery("""
+                        update media set status = 'available', chunk_size = $2, stored_at = now() where id = $1""")
+                .execute(Tuple.of(id, chunkSize)).replaceWithVoid();
     }
 
     /** Links an upload to the message that sends it (first send only: a resend shows the same file). */

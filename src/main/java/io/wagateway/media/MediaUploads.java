@@ -85,12 +85,10 @@ public class MediaUploads {
                         MediaStore store = stores.current();
                         MediaRow row = new MediaRow(UUID.randomUUID(), me.tenant(), "outbound", null,
                                 MediaRow.AVAILABLE, mime, name, size, sha, store.name(), null, metaId, number.id);
-                        return store.put(row, file, size).chain(chunkSize -> {
-                            MediaRow stored = new MediaRow(row.id(), row.tenant(), row.direction(), null, row.status(),
-                                    mime, name, size, sha, store.name(), chunkSize, metaId, number.id);
-                            return catalog.insertUpload(stored, null)
-                                    .replaceWith(new Uploaded(row.id().toString(), mime, size, name));
-                        });
+                        return catalog.insertUpload(row)
+                                .chain(() -> store.put(row, file, size))
+                                .chain(chunkSize -> catalog.uploadStored(row.id(), chunkSize))
+                                .replaceWith(new Uploaded(row.id().toString(), mime, size, name));
                     })));
         });
     }

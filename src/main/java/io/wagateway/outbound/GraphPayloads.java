@@ -3,9 +3,11 @@ package io.wagateway.outbound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wagateway.media.MediaRow;
 import io.wagateway.protocol.ClientEvent.SendMessage;
 import io.wagateway.protocol.ProtocolException;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -18,7 +20,7 @@ final class GraphPayloads {
 
     static final int MAX_TEXT = 4096;
     static final int MAX_CAPTION = 1024;
-    private static final Set<String> MEDIA = Set.of("image", "document", "audio", "video");
+    private static final Set<String> MEDIA = Set.of("image", "document", "audio", "video", "sticker");
     private static final Pattern LINK = Pattern.compile("https?://", Pattern.CASE_INSENSITIVE);
 
     private GraphPayloads() {
@@ -34,6 +36,15 @@ final class GraphPayloads {
      */
     static Prepared prepare(ObjectMapper json, SendMessage r, String to, String messageId, String replyWamid,
                             String reactionWamid) {
+        return prepare(json, r, to, messageId, replyWamid, reactionWamid, null);
+    }
+
+    /**
+     * @param upload the gateway media {@code media.id} names (an upload, PROTOCOL.md 6.4), or null for a Meta
+     *               media id or a link: sent by its Meta id, stored as the gateway's media so that clients show it
+     */
+    static Prepared prepare(ObjectMapper json, SendMessage r, String to, String messageId, String replyWamid,
+                            String reactionWamid, MediaRow upload) {
         String type = r.type() == null ? "text" : r.type();
         ObjectNode body = json.createObjectNode().put("messaging_product", "whatsapp")
                 .put("recipient_type", "individual").put("to", to).put("type", type);
@@ -71,7 +82,7 @@ final class GraphPayloads {
                 template = json.convertValue(out, Map.class);
                 content = r.message();
             }
-            case "image", "document", "audio", "video" -> {
+            case "image", "document", "audio", "video", "sticker" -> {
                 JsonNode m = object(r.media(), "media");
                 String id = text(m, "id");
                 String link = text(m, "link");
@@ -82,24 +93,31 @@ final class GraphPayloads {
                     throw bad("media.link", "media.link must be an http(s) URL");
                 }
                 ObjectNode out = body.putObject(type);
-                if (id != null) {
+                if (upload != null) {
+                    out.put("id", upload.metaMediaId());
+                    if ("audio".equals(type) && upload.mimeType() != null && upload.mimeType().startsWith("audio/ogg")) {
+                        out.put("voice", true); // Ogg/Opus goes as a voice message (Meta's audio messages page)
+                    }
+                } else if (id != null) {
                     out.put("id", id);
                 } else {
                     out.put("link", link);
                 }
                 String caption = text(m, "caption") != null ? text(m, "caption") : r.message();
-                if (caption != null && !"audio".equals(type)) {
+                if (caption != null && !"audio".equals(type) && !"sticker".equals(type)) {
                     if (caption.length() > MAX_CAPTION) {
                         throw bad("media.caption", "caption is longer than 1024 characters");
                     }
                     out.put("caption", caption);
                     content = caption;
                 }
-                String filename = text(m, "filename");
+                String filename = text(m, "filename") != null ? text(m, "filename")
+                        : upload != null ? upload.filename() : null;
                 if (filename != null && "document".equals(type)) {
                     out.put("filename", filename);
                 }
-                media = json.convertValue(out, Map.class);
+                media = upload == null ? json.convertValue(out, Map.class) : gatewayMedia(upload, filename,
+                        out.path("caption").asText(null), out.path("voice").asBoolean(false));
             }
             case "reaction" -> {
                 JsonNode x = object(r.reaction(), "reaction");
@@ -138,6 +156,30 @@ final class GraphPayloads {
         }
         body.put("biz_opaque_callback_data", messageId); // lets status webhooks reconcile a lost WhatsApp id
         return new Prepared(type, body, content, media, template, reaction, location);
+    }
+
+    /** The message's media as clients see it (PROTOCOL.md 6.4): the gateway's id, never Meta's. */
+    private static Map<String, Object> gatewayMedia(MediaRow upload, String filename, String caption, boolean voice) {
+        Map<String, Object> media = new LinkedHashMap<>();
+        media.put("id", upload.id().toString());
+        media.put("mimeType", upload.mimeType());
+        if (filename != null) {
+            media.put("filename", filename);
+        }
+        if (caption != null) {
+            media.put("caption", caption);
+        }
+        if (upload.size() != null) {
+            media.put("size", upload.size());
+        }
+        if (upload.sha256() != null) {
+            media.put("sha256", upload.sha256());
+        }
+        if (voice) {
+            media.put("voice", true);
+        }
+        media.put("status", upload.status());
+        return media;
     }
 
     static boolean isMedia(String type) {

@@ -12,6 +12,7 @@ import io.wagateway.conversation.Ids;
 import io.wagateway.fanout.FanoutService;
 import io.wagateway.fanout.GroupCommit;
 import io.wagateway.fanout.NewEvent;
+import io.wagateway.media.MediaCatalog;
 import io.wagateway.metrics.GatewayMetrics;
 import io.wagateway.protocol.ClientEvent.SendMessage;
 import io.wagateway.protocol.ProtocolException;
@@ -48,14 +49,16 @@ public class OutboundMessageService {
 
     private final Pool pool;
     private final SendStore store;
+    private final MediaCatalog media;
     private final ObjectMapper json;
     private final ConversationEvents events;
     private final FanoutService fanout;
     private final GroupCommit<Request, Accepted> batches;
 
     public OutboundMessageService(Pool pool, SendStore store, ObjectMapper json, ConversationEvents events,
-                                  FanoutService fanout, Vertx vertx, GatewayMetrics metrics) {
+                                  FanoutService fanout, Vertx vertx, GatewayMetrics metrics, MediaCatalog media) {
         this.pool = pool;
+        this.media = media;
         this.store = store;
         this.json = json;
         this.events = events;
@@ -101,7 +104,7 @@ public class OutboundMessageService {
         return Uni.combine().all().unis(CombinedWrite.reusePlans(connection),
                         store.earlier(connection, tenant, clientIds), store.byIds(connection, tenant, named),
                         store.byRecipients(connection, tenant, recipients), store.numbers(connection, tenant)).asTuple()
-                .map(read -> new SendBatch(store, json, tenant, batch, read.getItem2(), read.getItem3(), read.getItem4(),
+                .map(read -> new SendBatch(store, media, json, tenant, batch, read.getItem2(), read.getItem3(), read.getItem4(),
                         read.getItem5()));
     }
 

@@ -5,6 +5,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.wagateway.outbound.OutboundMessageService.Accepted;
 import io.wagateway.outbound.OutboundMessageService.Request;
+import io.wagateway.conversation.Ids;
+import io.wagateway.media.MediaCatalog;
+import io.wagateway.media.MediaRow;
 import io.wagateway.protocol.ProtocolException;
 
 import java.time.Instant;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,6 +28,7 @@ import java.util.UUID;
 final class SendBatch {
 
     private final SendStore store;
+    private final MediaCatalog media;
     private final ObjectMapper json;
     private final String tenant;
     private final List<Request> requests;
@@ -36,9 +41,10 @@ final class SendBatch {
     /** Sends that repeat the clientMessageId of an earlier draft of this batch -> that draft. */
     private final Map<Integer, SendStore.Draft> repeats = new HashMap<>();
 
-    SendBatch(SendStore store, ObjectMapper json, String tenant, List<Request> requests, Map<String, SendStore.Earlier> earlier,
+    SendBatch(SendStore store, MediaCatalog media, ObjectMapper json, String tenant, List<Request> requests, Map<String, SendStore.Earlier> earlier,
               Map<UUID, SendTarget> byId, Map<SendStore.Recipient, SendTarget> byRecipient, List<String> numbers) {
         this.store = store;
+        this.media = media;
         this.json = json;
         this.tenant = tenant;
         this.requests = requests;
@@ -137,13 +143,39 @@ final class SendBatch {
         SendChecks.window(r.send(), target, now);
         return wamidOf(connection, target, r.send().replyTo(), "replyTo")
                 .chain(reply -> wamidOf(connection, target, SendChecks.reactionTarget(r.send()), "reaction.messageId")
-                        .map(reacted -> {
+                        .chain(reacted -> upload(connection, r).map(upload -> {
                             UUID messageId = UUID.randomUUID();
                             GraphPayloads.Prepared prepared = GraphPayloads.prepare(json, r.send(), r.to(),
-                                    messageId.toString(), reply, reacted);
+                                    messageId.toString(), reply, reacted, upload);
                             return new SendStore.Draft(SendChecks.message(messageId, r.me(), r.send(), target,
                                     prepared, reply, Instant.now()), target, r.to(), prepared);
-                        }));
+                        })));
+    }
+
+    /**
+     * The gateway media a media send names by its id (an upload: POST /api/media), or null when the id is
+     * not the gateway's (a Meta media id, still accepted) or the send has none.
+     */
+    private Uni<MediaRow> upload(SqlConnection connection, Request r) {
+        String type = SendChecks.type(r.send());
+        if (!GraphPayloads.isMedia(type) || r.send().media() == null || !r.send().media().path("id").isTextual()) {
+            return Uni.createFrom().nullItem();
+        }
+        String id = r.send().media().path("id").asText();
+        Optional<UUID> gatewayId = Ids.parse(id);
+        if (gatewayId.isEmpty()) {
+            return Uni.createFrom().nullItem(); // Meta's ids are numbers
+        }
+        return media.find(connection, tenant, gatewayId.get()).map(found -> {
+            if (found == null) {
+                throw ProtocolException.notFound("media " + id);
+            }
+            if (found.metaMediaId() == null || !MediaRow.AVAILABLE.equals(found.status())) {
+                throw ProtocolException.badField("media.id", "this media was not uploaded for sending: "
+                        + "upload the file with POST /api/media and send its mediaId");
+            }
+            return found;
+        });
     }
 
     private Uni<String> wamidOf(SqlConnection connection, SendTarget target, String reference, String field) {

@@ -62,7 +62,7 @@ public sealed interface ClientEvent {
      */
     @RegisterForReflection
     record SendMessage(@NotBlank @Size(max = 32) String to, @Size(max = 4096) String message,
-                       @Pattern(regexp = "text|template|image|document|audio|video|reaction|location") String type,
+                       @Pattern(regexp = "text|template|image|document|audio|video|sticker|reaction|location") String type,
                        @Size(max = 64) String conversationId, @Size(max = 128) String clientMessageId,
                        @Size(max = 256) String replyTo, JsonNode template, JsonNode media, JsonNode reaction,
                        JsonNode location, @Size(max = 64) String from) implements ClientEvent {}
