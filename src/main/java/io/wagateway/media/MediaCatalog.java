@@ -136,9 +136,8 @@ public class MediaCatalog {
 
     /** Media stored before {@code cutoff}, a page of them, for the retention job. */
     public Uni<List<MediaRow>> olderThan(java.time.Instant cutoff, int limit) {
-        return pool.preparedQuery("select " + COLUMNS + """
-                         from media m where m.created_at < $1 and m.status <> 'unavailable'
-                         order by m.created_at limit $2""")
+        return pool.preparedQuery("select " + COLUMNS + " from media m where m.created_at < $1"
+                        + " and m.status <> 'unavailable' order by m.created_at limit $2")
                 .execute(Tuple.of(cutoff.atOffset(java.time.ZoneOffset.UTC), limit))
                 .map(rows -> {
                     List<MediaRow> found = new ArrayList<>(rows.size());

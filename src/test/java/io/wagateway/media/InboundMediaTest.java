@@ -61,6 +61,9 @@ class InboundMediaTest {
     @Inject
     MediaUrls urls;
 
+    @Inject
+    MediaRetention retention;
+
     @FakeGraphResource.InjectFakeGraph
     FakeGraphApi graph;
 
@@ -195,6 +198,24 @@ class InboundMediaTest {
                 .path(0).path("media");
         assertEquals("unavailable", read.path("status").asText(), read.toString());
         assertTrue(read.path("url").asText().startsWith("/api/media/"), read.toString());
+    }
+
+    @Test
+    void mediaPastTheRetentionAreDeletedAndAnnouncedUnavailable() throws Throwable {
+        byte[] bytes = bytes(4096);
+        String metaId = "meta-old-" + UUID.randomUUID();
+        graph.hostMedia(metaId, bytes, "image/jpeg", hex(bytes));
+        post("image", metaId, "image/jpeg", hex(bytes), "");
+        ws.next("new_message");
+        JsonNode available = ws.next("message_updated").path("data").path("media");
+        assertEquals("available", available.path("status").asText());
+        int retired = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(
+                () -> retention.retire(Instant.now().plusSeconds(1)));
+        assertTrue(retired >= 1);
+        JsonNode gone = ws.next("message_updated").path("data").path("media");
+        assertEquals("unavailable", gone.path("status").asText(), gone.toString());
+        assertEquals(410, given().get(gone.path("url").asText()).statusCode());
+        assertEquals(0L, db.count("select count(*) from media_chunk where media_id = $1::uuid", available.path("id").asText()));
     }
 
     @Test
