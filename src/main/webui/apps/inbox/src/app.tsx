@@ -1,12 +1,15 @@
 import { Component, type ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Conversation, Template } from '@wagateway/client';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { mediaTypeOf, type Conversation, type Template } from '@wagateway/client';
 import { Inbox, preview } from './inbox.js';
 import { displayName, type AssignFilter, type Msg } from './store.js';
 import { dayKey, dayLabel, hueOf, initials, listTime, timeOf } from './format.js';
 import { unlockAudio } from './notify.js';
 import {
-  IconBack, IconBell, IconChat, IconPeople, IconBellOff, IconClose, IconKeys, IconLogout, IconMoon, IconQr, IconReply, IconSend, IconSmile,
+  attach, dragHasFiles, fileMeta, fileOf, formatSize, mediaNoun, mediaView, refusalText, takesCaption, type Attachment,
+} from './media.js';
+import {
+  IconBack, IconBell, IconClip, IconChat, IconPeople, IconBellOff, IconClose, IconKeys, IconLogout, IconMoon, IconQr, IconReply, IconSend, IconSmile,
   IconSun, StatusIcon,
 } from './icons.js';
 
@@ -425,6 +428,9 @@ function ThreadView({ inbox, conversation: c, openTemplates }: { inbox: Inbox; c
   const logRef = useRef<HTMLDivElement>(null);
   const [shown, setShown] = useState(WINDOW);
   const [replyTo, setReplyTo] = useState<Msg | null>(null);
+  const [viewing, setViewing] = useState<Msg | null>(null); // the photo in the lightbox
+  const [dragging, setDragging] = useState(false);
+  const [dropped, setDropped] = useState<{ file: File } | null>(null);
   const stick = useRef(true);
   const anchor = useRef<number | null>(null);
   const all = t.messages;
@@ -463,8 +469,26 @@ function ThreadView({ inbox, conversation: c, openTemplates }: { inbox: Inbox; c
 
   const canAssign = inbox.isSupervisor;
   const agents = [...inbox.agents.values()];
+  const onDragOver = (e: DragEvent) => {
+    if (!dragHasFiles(e.dataTransfer)) return;
+    e.preventDefault(); // allows the drop
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    if (!dragging) setDragging(true);
+  };
+  const onDragLeave = (e: DragEvent) => {
+    const to = e.relatedTarget as Node | null;
+    if (!to || !(e.currentTarget as HTMLElement).contains(to)) setDragging(false);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDragging(false);
+    const file = fileOf(e.dataTransfer);
+    if (!file) return;
+    e.preventDefault(); // not the browser's own "open the file"
+    setDropped({ file });
+  };
   return (
-    <div class="thread">
+    <div class={'thread' + (dragging ? ' dragging' : '')} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+      {dragging && <div class="drop-hint" aria-hidden="true"><span>Drop the file to attach it</span></div>}
       <header class="thread-head">
         <button type="button" class="icon-btn back" aria-label="Back to conversations" onClick={() => inbox.select(null)}><IconBack /></button>
         <Avatar name={name} />
@@ -502,13 +526,14 @@ function ThreadView({ inbox, conversation: c, openTemplates }: { inbox: Inbox; c
           return (
             <Fragmentish key={m.id + (m.clientMessageId ?? '')} day={newDay ? dayLabel(m.timestamp) : null}>
               <Bubble m={m} quoted={m.replyTo ? t.get(m.replyTo) ?? all.find((x) => x.waMessageId === m.replyTo) : undefined}
-                inbox={inbox} conversationId={c.id} onReply={setReplyTo} />
+                inbox={inbox} conversationId={c.id} onReply={setReplyTo} onOpen={setViewing} />
             </Fragmentish>
           );
         })}
       </div>
       <Composer key={c.id} inbox={inbox} conversation={c} replyTo={replyTo} clearReply={() => setReplyTo(null)}
-        openTemplates={openTemplates} />
+        openTemplates={openTemplates} dropped={dropped} />
+      {viewing?.media && <Lightbox m={viewing} close={() => setViewing(null)} />}
     </div>
   );
 }
@@ -517,10 +542,10 @@ function Fragmentish({ day, children }: { day: string | null; children: Componen
   return <>{day && <div class="day" role="separator" aria-label={day}><span>{day}</span></div>}{children}</>;
 }
 
-interface BubbleProps { m: Msg; quoted?: Msg; inbox: Inbox; conversationId: string; onReply: (m: Msg) => void }
+interface BubbleProps { m: Msg; quoted?: Msg; inbox: Inbox; conversationId: string; onReply: (m: Msg) => void; onOpen: (m: Msg) => void }
 class Bubble extends Pure<BubbleProps> {
   state = { picking: false };
-  render({ m, quoted, inbox, conversationId, onReply }: BubbleProps) {
+  render({ m, quoted, inbox, conversationId, onReply, onOpen }: BubbleProps) {
     const out = m.direction === 'outbound';
     const reactions = Object.values(m.reactions ?? {});
     return (
@@ -529,7 +554,7 @@ class Bubble extends Pure<BubbleProps> {
         <div class="bubble">
           {quoted && <div class="quote"><strong>{quoted.direction === 'outbound' ? 'You' : 'Customer'}</strong><span>{preview(quoted)}</span></div>}
           {m.replyTo && !quoted && <div class="quote"><span>Reply to an earlier message</span></div>}
-          <Body m={m} />
+          <Body m={m} onOpen={onOpen} />
           <span class="meta">
             <time dateTime={m.timestamp}>{timeOf(m.timestamp)}</time>
             {out && <StatusIcon status={m.status} title={m.errorText} />}
@@ -561,11 +586,10 @@ class Bubble extends Pure<BubbleProps> {
 }
 
 /** Message text is rendered as text (Preact escapes it), never as HTML. */
-function Body({ m }: { m: Msg }) {
+function Body({ m, onOpen }: { m: Msg; onOpen: (m: Msg) => void }) {
   switch (m.type) {
     case 'text': return <p class="text">{m.content}</p>;
-    case 'image': case 'video': case 'audio': case 'document': case 'sticker':
-      return <div class="media-ph"><span class="media-kind">{preview({ ...m, content: '' })}</span>{m.content && <p class="text">{m.content}</p>}</div>;
+    case 'image': case 'video': case 'audio': case 'document': case 'sticker': return <MediaBody m={m} onOpen={onOpen} />;
     case 'location': return (
       <div class="location"><span aria-hidden="true">📍</span> <strong>{m.location?.name || 'Location'}</strong>
         {m.location?.address && <div>{m.location.address}</div>}
@@ -582,11 +606,137 @@ function Body({ m }: { m: Msg }) {
   }
 }
 
-function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates }: {
+/**
+ * A message's media (PROTOCOL.md 6.4) from its gateway-relative `url`: a photo as a thumbnail that
+ * opens the lightbox, players for audio and video, a download chip for a document, a sticker; a
+ * placeholder while the gateway fetches it (the message comes again as `message_updated`), and a
+ * note when it is gone.
+ */
+function MediaBody({ m, onOpen }: { m: Msg; onOpen: (m: Msg) => void }) {
+  const md = m.media;
+  const noun = mediaNoun(m.type);
+  const caption = md?.caption || (m.content && m.content !== md?.filename ? m.content : '');
+  const view = mediaView(md, m.local);
+  const captionEl = caption ? <p class="text caption">{caption}</p> : null;
+  if (view !== 'show' || !md) {
+    const note = view === 'unavailable' ? `${noun} no longer available` : view === 'sending' ? `Sending ${noun.toLowerCase()}…` : `Loading ${noun.toLowerCase()}…`;
+    return (
+      <div class={'media-ph media-' + view} data-media-state={view}>
+        <span class="media-kind"><span aria-hidden="true">{ICONS[m.type] ?? '📎'}</span> {note}</span>
+        {md?.filename && m.type === 'document' && <span class="muted small">{md.filename}</span>}
+        {captionEl}
+      </div>
+    );
+  }
+  switch (m.type) {
+    case 'image': return (
+      <div class="media" data-media-state="show">
+        <button type="button" class="thumb" aria-label={'Open photo' + (caption ? ': ' + caption : '')} onClick={() => onOpen(m)}>
+          <img src={md.url} alt={caption || 'Photo'} loading="lazy" decoding="async" />
+        </button>
+        {captionEl}
+      </div>
+    );
+    case 'sticker': return <div class="media" data-media-state="show"><img class="sticker" src={md.url} alt="Sticker" width={128} height={128} /></div>;
+    case 'audio': return (
+      <div class="media" data-media-state="show">
+        <audio class="audio" controls preload="none" src={md.url} aria-label={'Audio' + (md.filename ? ' ' + md.filename : '')} />
+      </div>
+    );
+    case 'video': return (
+      <div class="media" data-media-state="show">
+        <video class="video" controls preload="metadata" src={md.url} aria-label={'Video' + (caption ? ': ' + caption : '')} />
+        {captionEl}
+      </div>
+    );
+    default: { // a document
+      const name = md.filename || 'Document';
+      return (
+        <div class="media" data-media-state="show">
+          <a class="doc" href={md.url} download={name}>
+            <span class="doc-icon" aria-hidden="true">📄</span><span class="sr-only">Download </span>
+            <span class="doc-text"><span class="doc-name">{name}</span><span class="doc-meta">{fileMeta(name, md.mimeType, md.size)}</span></span>
+          </a>
+          {captionEl}
+        </div>
+      );
+    }
+  }
+}
+
+const ICONS: Record<string, string> = { image: '📷', video: '🎥', audio: '🎤', document: '📄', sticker: '🏷️' };
+
+/** A photo at full size: Esc or the close button closes it, the focus goes back to the thumbnail. */
+function Lightbox({ m, close }: { m: Msg; close: () => void }) {
+  const md = m.media!;
+  const caption = md.caption || m.content || '';
+  return (
+    <Dialog title="Photo" close={close} wide>
+      <figure class="lightbox">
+        <img src={md.url} alt={caption || 'Photo'} />
+        {caption && <figcaption>{caption}</figcaption>}
+      </figure>
+      <a class="link" href={md.url} download={md.filename || 'photo'}>Download</a>
+    </Dialog>
+  );
+}
+
+/** What the attached file looks like: the image itself (a blob: URL, released when it goes), else its kind. */
+function AttachPreview({ a }: { a: Attachment }) {
+  const url = useMemo(() => (a.type === 'image' || a.type === 'sticker') && !a.error ? URL.createObjectURL(a.file) : null, [a.file, a.type, a.error]);
+  useEffect(() => () => { if (url) URL.revokeObjectURL(url); }, [url]);
+  return url ? <img class="attach-thumb" src={url} alt="" />
+    : <span class="attach-icon" aria-hidden="true">{ICONS[a.type] ?? '📎'}</span>;
+}
+
+function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates, dropped }: {
   inbox: Inbox; conversation: Conversation; replyTo: Msg | null; clearReply: () => void; openTemplates: () => void;
+  dropped: { file: File } | null;
 }) {
   const [text, setText] = useState(() => inbox.drafts.get(c.id) ?? '');
   const ref = useRef<HTMLTextAreaElement>(null);
+  // one attachment at a time: checked against Meta's limits when chosen, uploaded on "Send file"
+  const [att, setAtt] = useState<Attachment | null>(null);
+  const [caption, setCaption] = useState('');
+  const uploading = useRef<AbortController | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const take = async (file: File | null | undefined, asDocument = false) => {
+    if (!file || uploading.current) return;
+    setAtt(await attach(file, asDocument));
+  };
+  useEffect(() => { if (dropped) take(dropped.file); }, [dropped]);
+  const closeAttachment = () => {
+    uploading.current?.abort();
+    uploading.current = null;
+    setAtt(null);
+    setCaption('');
+    ref.current?.focus();
+  };
+  const sendFile = async () => {
+    if (!att || (att.error && !att.retryable) || uploading.current) return;
+    const controller = uploading.current = new AbortController();
+    setAtt({ ...att, progress: 0, error: undefined });
+    try {
+      await inbox.sendMedia(c.id, att.file, { type: att.type, caption: takesCaption(att.type) ? caption : undefined,
+        replyTo: replyTo?.id, signal: controller.signal,
+        onProgress: (loaded, total) => setAtt((a) => a && { ...a, progress: total ? loaded / total : 0 }) });
+      if (uploading.current !== controller) return;
+      uploading.current = null;
+      setAtt(null);
+      setCaption('');
+      clearReply();
+      ref.current?.focus();
+    } catch (e) {
+      if (uploading.current !== controller) return; // cancelled: the panel is gone already
+      uploading.current = null;
+      // refused for what the file is: choose another (or "Send as a document"); anything else: "Send file" again
+      const code = (e as { code?: string })?.code;
+      const retryable = code !== 'payload_too_large' && code !== 'unsupported_media_type';
+      setAtt((a) => a && { ...a, progress: undefined, error: refusalText(a.file.name || 'The file', e), retryable });
+    }
+  };
+  const busy = att?.progress !== undefined;
+  const attName = att ? att.file.name || mediaNoun(att.type) : '';
   const send = () => {
     const value = text.trim();
     if (!value || value.length > MAX_TEXT) return;
@@ -615,7 +765,37 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates }
           <button type="button" class="icon-btn small" aria-label="Cancel reply" onClick={clearReply}><IconClose size={16} /></button>
         </div>
       )}
+      {att && (
+        <div class="attach-panel" role="group" aria-label="Attachment">
+          <AttachPreview a={att} />
+          <div class="attach-info">
+            <strong class="attach-name">{attName}</strong>
+            <span class="muted small">{mediaNoun(att.type)} · {formatSize(att.file.size)}</span>
+            {mediaTypeOf(att.file.type) !== 'document' && (
+              <label class="check">
+                <input type="checkbox" checked={att.asDocument} disabled={busy}
+                  onChange={(e) => take(att.file, (e.target as HTMLInputElement).checked)} /> Send as a document
+              </label>
+            )}
+            {takesCaption(att.type) && (!att.error || att.retryable) && (
+              <input type="text" class="caption-input" aria-label="Caption" placeholder="Add a caption" maxLength={1024}
+                value={caption} disabled={busy} onInput={(e) => setCaption((e.target as HTMLInputElement).value)}
+                onKeyDown={(e) => { if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); sendFile(); } }} />
+            )}
+            {att.error && <p class="error" role="alert">{att.error}</p>}
+            {busy && <progress class="upload" aria-label={'Uploading ' + attName} max={1} value={att.progress} />}
+          </div>
+          <div class="attach-actions">
+            <button type="button" class="secondary" onClick={closeAttachment}>{busy ? 'Cancel upload' : 'Cancel'}</button>
+            <button type="button" class="primary" disabled={(!!att.error && !att.retryable) || busy} onClick={sendFile}>Send file</button>
+          </div>
+        </div>
+      )}
       <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
+        <button type="button" class="icon-btn attach" aria-label="Attach a file" title="Attach a file (or drop or paste one)"
+          onClick={() => fileRef.current?.click()}><IconClip /></button>
+        <input ref={fileRef} type="file" class="sr-only" tabIndex={-1} aria-label="File to attach"
+          onChange={(e) => { const el = e.target as HTMLInputElement; take(el.files?.[0]); el.value = ''; }} />
         <textarea ref={ref} aria-label="Message" placeholder="Type a message" rows={1} maxLength={MAX_TEXT} value={text}
           onInput={(e) => {
             const v = (e.target as HTMLTextAreaElement).value;
@@ -627,6 +807,10 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates }
               e.preventDefault();
               send();
             }
+          }}
+          onPaste={(e) => {
+            const file = fileOf(e.clipboardData);
+            if (file) { e.preventDefault(); take(file); }
           }} />
         <span class={'counter' + (text.length > MAX_TEXT - 200 ? ' near' : '')}>{text.length}/{MAX_TEXT}</span>
         <button type="submit" class="send" aria-label="Send" title="Send (Enter)" disabled={!text.trim()}><IconSend /></button>
@@ -637,16 +821,28 @@ function Composer({ inbox, conversation: c, replyTo, clearReply, openTemplates }
 
 // ---------------------------------------------------------------- dialogs
 
-function Dialog({ title, close, children }: { title: string; close: () => void; children: ComponentChildren }) {
+function Dialog({ title, close, children, wide }: { title: string; close: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      close();
+    } else if (e.key === 'Tab') { // the focus stays inside while the dialog is open (aria-modal)
+      const all = [...ref.current!.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]')];
+      const first = all[0];
+      const last = all[all.length - 1];
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last?.focus(); }
+      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first?.focus(); }
+    }
+  };
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     ref.current?.querySelector<HTMLElement>('button, input, select, textarea')?.focus();
     return () => before?.focus?.();
   }, []);
   return (
-    <div class="overlay" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <div ref={ref} class="dialog" role="dialog" aria-modal="true" aria-label={title}>
+    <div class="overlay" onClick={(e) => { if (e.target === e.currentTarget) close(); }} onKeyDown={onKeyDown}>
+      <div ref={ref} class={'dialog' + (wide ? ' wide' : '')} role="dialog" aria-modal="true" aria-label={title}>
         <header><h2>{title}</h2><button type="button" class="icon-btn" aria-label="Close dialog" onClick={close}><IconClose /></button></header>
         <div class="dialog-body">{children}</div>
       </div>
@@ -754,16 +950,20 @@ function SimulatePanel({ inbox }: { inbox: Inbox }) {
   const [from, setFrom] = useState(() => '+1555' + String(Math.floor(1000000 + Math.random() * 8999999)));
   const [name, setName] = useState('Carla Customer');
   const [text, setText] = useState('');
+  const [media, setMedia] = useState('');
   const [note, setNote] = useState('');
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!text.trim()) return;
-    const body: Record<string, string> = { from, name, text };
+    if (!text.trim() && !media) return;
+    // with a media the sandbox's customer sends a generated file of that type; the text is its caption
+    const body: Record<string, unknown> = media
+      ? { from, name, media: { type: media, caption: text.trim() || undefined, filename: media === 'document' ? 'document.pdf' : undefined } }
+      : { from, name, text };
     if (inbox.filter.phoneNumberId) body.phoneNumberId = inbox.filter.phoneNumberId;
     try {
       const r = await fetch('/api/sandbox/inbound', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       setNote(r.ok ? 'Sent as the customer.' : `The sandbox answered ${r.status}.`);
-      if (r.ok) setText('');
+      if (r.ok) { setText(''); setMedia(''); }
     } catch (err) {
       setNote('Not sent: ' + String(err));
     }
@@ -778,6 +978,13 @@ function SimulatePanel({ inbox }: { inbox: Inbox }) {
           <input type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
         <label class="field"><span>Customer message</span>
           <textarea rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} /></label>
+        <label class="field"><span>Customer media</span>
+          <select value={media} onChange={(e) => setMedia((e.target as HTMLSelectElement).value)}>
+            <option value="">None (a text)</option>
+            <option value="image">Photo</option>
+            <option value="audio">Audio</option>
+            <option value="document">Document (PDF)</option>
+          </select></label>
         <button type="submit" class="primary">Send as customer</button>
         <span class="muted small" aria-live="polite">{note}</span>
       </form>

@@ -4,7 +4,8 @@
 // client library's.
 import {
   GatewayClient, GatewayError, indexedDbStorage, memoryStorage,
-  type Agent, type GatewayStorage, type ConnectionStatus, type Conversation, type Message, type NumberInfo, type State, type Template,
+  type Agent, type GatewayStorage, type ConnectionStatus, type Conversation, type MediaType, type Message, type NumberInfo,
+  type OutgoingMedia, type SendHandle, type State, type Template,
 } from '@wagateway/client';
 import { ConversationStore, Thread, displayName, errorText, type ListFilter, type Msg } from './store.js';
 import { TypingSender, coalesce } from './typing.js';
@@ -231,16 +232,42 @@ export class Inbox {
     if (!c) return;
     this.typingSender.stop();
     const handle = this.client.sendMessage({ to: c.contact.waId, conversationId, message: text || undefined, ...extra });
+    this.track(c, handle, { type: extra.type ?? 'text', content: extra.template ? templatePreview(extra.template) : text,
+      template: extra.template, replyTo: extra.replyTo });
+    this.drafts.delete(conversationId);
+    this.changedNow();
+  }
+
+  /**
+   * Uploads a file (`POST /api/media`, Meta's limits checked first) and sends it with its caption;
+   * rejects MediaError (the refusal, or `aborted` by `signal`) without sending anything.
+   */
+  async sendMedia(conversationId: string, file: File, o: { type: MediaType; caption?: string; replyTo?: string;
+    onProgress?: (loaded: number, total: number) => void; signal?: AbortSignal }) {
+    const c = this.conversations.get(conversationId);
+    if (!c) return;
+    const up = await this.client.uploadMedia(file, { type: o.type, phoneNumberId: c.phoneNumberId, onProgress: o.onProgress, signal: o.signal });
+    const caption = o.caption?.trim() || undefined;
+    const filename = up.type === 'document' ? file.name || up.filename : undefined;
+    const media: OutgoingMedia = { id: up.mediaId, caption, filename };
+    const handle = this.client.sendMessage({ to: c.contact.waId, conversationId, type: up.type, media, replyTo: o.replyTo });
+    // an image shows at once from the file itself (blob: is allowed for images by the page's CSP)
+    const url = up.type === 'image' || up.type === 'sticker' ? URL.createObjectURL(file) : '';
+    this.track(c, handle, { type: up.type, content: caption, replyTo: o.replyTo,
+      media: { id: up.mediaId, mimeType: up.mimeType, filename: file.name || up.filename, size: up.size, caption, status: 'available', url } });
+    this.changedNow();
+  }
+
+  /** Shows a send at once (Pending) and follows it: accepted gets the server id, a refusal marks it failed. */
+  private track(c: Conversation, handle: SendHandle, shown: Pick<Msg, 'type' | 'content' | 'template' | 'replyTo' | 'media'>) {
+    const conversationId = c.id;
     const t = this.thread(conversationId);
     const local: Msg = {
       id: 'local:' + handle.clientMessageId, clientMessageId: handle.clientMessageId, conversationId, direction: 'outbound',
-      isOutgoing: true, from: c.businessNumber, to: c.contact.waId, type: extra.type ?? 'text',
-      content: extra.template ? templatePreview(extra.template) : text, template: extra.template, replyTo: extra.replyTo,
+      isOutgoing: true, from: c.businessNumber, to: c.contact.waId, ...shown,
       status: 'pending', sentBy: this.me.userId, timestamp: new Date().toISOString(), local: true,
     };
     t.merge(local);
-    this.drafts.delete(conversationId);
-    this.changedNow();
     handle.accepted.then((sent) => {
       if (t.accepted(handle.clientMessageId, sent.messageId)) this.changedNow();
     }, (e: unknown) => {
@@ -258,6 +285,13 @@ export class Inbox {
   /** Sends a failed message's content again (a new send) and drops the failed one. */
   retry(conversationId: string, m: Msg) {
     this.thread(conversationId).remove(m.id);
+    const c = this.conversations.get(conversationId);
+    if (m.media && c) { // the upload is at the gateway already: send its id again
+      const media: OutgoingMedia = { id: m.media.id, caption: m.media.caption, filename: m.type === 'document' ? m.media.filename : undefined };
+      const handle = this.client.sendMessage({ to: c.contact.waId, conversationId, type: m.type as MediaType, media, replyTo: m.replyTo });
+      this.track(c, handle, { type: m.type, content: m.content, replyTo: m.replyTo, media: m.media });
+      return this.changedNow();
+    }
     this.send(conversationId, m.template ? '' : m.content ?? '', m.template ? { type: 'template', template: m.template } : {
       replyTo: m.replyTo });
   }

@@ -163,7 +163,12 @@ export class Thread {
       const wasLocal = known.local;
       const next: Msg = { ...known, ...m, status, local: m.local ?? false, reactions: known.reactions,
         errorText: status === 'failed' ? known.errorText ?? errorText(m.error ?? early?.error) : undefined };
-      if (wasLocal && !m.local) this.byId.delete(known.id);
+      if (wasLocal && !m.local) {
+        this.byId.delete(known.id);
+        // an own photo shown from the file until the gateway's message came with the gateway's URL
+        const shown = known.media?.url;
+        if (shown?.startsWith('blob:') && next.media?.url !== shown) URL.revokeObjectURL(shown);
+      }
       this.replace(known, next);
       return true;
     }

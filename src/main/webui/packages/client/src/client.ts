@@ -1,7 +1,9 @@
 import type {
-  ClientEventMap, ErrorCode, LocalEventMap, RequestResultMap, Resumed, SendMessageData, ServerEventMap, State,
+  ClientEventMap, LocalEventMap, Media, UploadedMedia, RequestResultMap, Resumed, SendMessageData, ServerEventMap, State,
 } from './protocol.js';
 import { defaultStorage, type GatewayStorage } from './storage.js';
+import { GatewayError } from './errors.js';
+import { upload, type UploadOptions } from './media.js';
 
 /** The part of the WebSocket interface the client uses: the browser's, or `ws` on Node. */
 export interface SocketLike {
@@ -24,6 +26,8 @@ export interface GatewayClientOptions {
   storage?: GatewayStorage;
   /** Storage key prefix; default `wagateway:` + url. */
   storageKey?: string;
+  /** The gateway's HTTP base for `POST /api/media` and media URLs; default: `url` with http(s) for ws(s), its path's folder. */
+  httpUrl?: string;
   // Tuning, mostly for tests; the defaults are the contract's numbers.
   minDelayMs?: number; // first backoff ceiling: 500
   maxDelayMs?: number; // backoff cap: 30 000
@@ -46,12 +50,7 @@ export interface SendHandle {
   settled: Promise<ServerEventMap['message_sent_success']>;
 }
 
-export class GatewayError extends Error {
-  constructor(public code: ErrorCode | string, message: string, public metaCode?: number, public details?: unknown) {
-    super(message);
-    this.name = 'GatewayError';
-  }
-}
+export { GatewayError };
 
 type AnyFrame = { event: string; requestId?: string; seq?: number; data?: any };
 type Handler = (data: any, frame: any) => void;
@@ -107,7 +106,8 @@ export class GatewayClient {
   /** Highest `seq` delivered (or the start point a join answer gave); persisted. */
   lastSeq: number | null = null;
 
-  private o: Required<Omit<GatewayClientOptions, 'WebSocket' | 'storage' | 'storageKey'>>;
+  private o: Required<Omit<GatewayClientOptions, 'WebSocket' | 'storage' | 'storageKey' | 'httpUrl'>>;
+  private httpUrl?: string;
   private WS: SocketFactory;
   private storage: GatewayStorage;
   private key: string;
@@ -150,6 +150,7 @@ export class GatewayClient {
     this.tokens = this.o.ratePerSecond;
     this.storage = options.storage ?? defaultStorage();
     this.key = options.storageKey ?? 'wagateway:' + options.url;
+    this.httpUrl = options.httpUrl;
     this.ready = Promise.all([this.storage.get(this.key + ':lastSeq'), this.storage.get(this.key + ':outbox')])
       .then(([seq, box]) => {
         if (typeof seq === 'number') this.lastSeq = this.initialResume = seq;
@@ -579,6 +580,30 @@ export class GatewayClient {
         this.request(event, room.data as any).then(() => resolve(), reject);
       }, 0);
     });
+  }
+
+  // ---- media (PROTOCOL.md 6.4) ----
+
+  /**
+   * Checks Meta's limits for the file's type (rejects MediaError `payload_too_large` or
+   * `unsupported_media_type` before sending anything), then uploads it with `POST /api/media` and the
+   * current token; resolves `{mediaId, mimeType, size, filename, type}` for `sendMessage({type, media:
+   * {id: mediaId, caption?, filename?}})`. The gateway's 413, 415 and 502 reject MediaError with its
+   * code, `status`, `metaCode` and `details`; `signal` aborts (`aborted`).
+   */
+  uploadMedia(file: Blob, options?: UploadOptions): Promise<UploadedMedia> {
+    return upload(this.http() + 'api/', this.o.getToken, file, options);
+  }
+
+  /** A media's `url` made absolute (for a page on another origin or for Node); the sig is part of it. */
+  mediaUrl(media: Pick<Media, 'url'>): string {
+    return new URL(media.url.replace(/^\//, ''), this.http()).href;
+  }
+
+  /** ws://host/ws -> http://host/ (wss -> https); a gateway under /prefix/ws -> http://host/prefix/; a relative url on the page's. */
+  private http() {
+    const u = this.httpUrl ? this.httpUrl.replace(/\/?$/, '/') : this.o.url.replace(/^ws/, 'http');
+    return new URL('.', new URL(u, (globalThis as any).location?.href)).href;
   }
 
   // ---- sends ----

@@ -7,11 +7,27 @@ export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'rea
 export type ErrorCode =
   | 'bad_request' | 'unknown_event' | 'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited'
   | 'payload_too_large' | 'outside_window' | 'whatsapp_error' | 'unavailable' | 'internal'
+  // of the REST API only (POST /api/media, PROTOCOL.md 6.4):
+  | 'unsupported_media_type'
   // produced by this client, never by the server:
-  | 'timeout' | 'disconnected' | 'closed';
+  | 'timeout' | 'disconnected' | 'closed' | 'aborted';
 
-export interface Media { id: string; mimeType?: string; filename?: string; caption?: string; size?: number; sha256?: string;
-  status?: 'pending' | 'available' | 'unavailable'; url?: string; link?: string }
+/** Meta's media types (PROTOCOL.md 6.4). */
+export type MediaType = 'image' | 'audio' | 'video' | 'document' | 'sticker';
+/** `pending`: the gateway is fetching it from Meta; `unavailable`: Meta no longer has it, or the fetch failed for good. */
+export type MediaStatus = 'pending' | 'available' | 'unavailable';
+/**
+ * A message's media (PROTOCOL.md 6.4). `url` is relative to the gateway (`/api/media/{id}?sig=...`),
+ * signed afresh each time the message is read or pushed: usable as it is in `<img src>`, `<audio>`,
+ * `<video>` and `<a download>` on the gateway's origin (elsewhere: `client.mediaUrl(media)`). A change
+ * of `status` comes as `message_updated` with the whole message.
+ */
+export interface Media { id: string; mimeType: string; filename?: string; caption?: string; size?: number; sha256?: string;
+  status: MediaStatus; url: string }
+/** What `send_message` takes as `media`: an uploaded `mediaId` (or a Meta media id). */
+export interface OutgoingMedia { id: string; caption?: string; filename?: string }
+/** The answer of `POST /api/media` (`201`), plus the media type it was uploaded as. */
+export interface UploadedMedia { mediaId: string; mimeType: string; size: number; filename?: string; type: MediaType }
 export interface Template { name: string; language: string | { code: string }; components?: unknown[] }
 export interface Reaction { messageId: string; emoji: string }
 export interface Location { latitude: number; longitude: number; name?: string; address?: string }
@@ -36,8 +52,8 @@ export interface NumberInfo { phoneNumberId: string; displayPhoneNumber: string;
 
 export interface SendMessageData {
   to: string; message?: string;
-  type?: 'text' | 'template' | 'image' | 'document' | 'audio' | 'video' | 'reaction' | 'location';
-  conversationId?: string; clientMessageId?: string; replyTo?: string; template?: Template; media?: Partial<Media>;
+  type?: 'text' | 'template' | MediaType | 'reaction' | 'location';
+  conversationId?: string; clientMessageId?: string; replyTo?: string; template?: Template; media?: OutgoingMedia;
   reaction?: Reaction; location?: Location; from?: string;
 }
 

@@ -352,6 +352,15 @@ describe('sends', () => {
     await expect(s.settled).resolves.toMatchObject({ waMessageId: 'wamid.1' });
   });
 
+  it('sends an uploaded media by its id with its caption and file name (PROTOCOL.md 6.4)', async () => {
+    const { client, ws } = await connected();
+    const s = client.sendMessage({ to: '155', conversationId: 'c1', type: 'document',
+      media: { id: 'med-1', caption: 'The invoice', filename: 'invoice.pdf' } });
+    await flush();
+    expect(ws.lastOf('send_message').data).toEqual({ to: '155', conversationId: 'c1', type: 'document',
+      media: { id: 'med-1', caption: 'The invoice', filename: 'invoice.pdf' }, clientMessageId: s.clientMessageId });
+  });
+
   it('settled rejects with message_send_error', async () => {
     const { client, ws } = await connected();
     const s = client.sendMessage({ to: '155', message: 'hi' });

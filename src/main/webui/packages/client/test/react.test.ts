@@ -39,6 +39,13 @@ it('useConversation under StrictMode joins once, never leaves while mounted, and
     ws.push({ event: 'new_message', seq: 4, data: { id: 'x', conversationId: 'other' } });
   });
   expect(seen.data.map((m: any) => m.id)).toEqual(['m1', 'm2']);
+  // a media that was pending is available now: message_updated replaces the message of the same id, in place
+  await act(async () => {
+    ws.push({ event: 'message_updated', seq: 5, data: { id: 'm1', conversationId: 'c1', type: 'image',
+      media: { id: 'md1', mimeType: 'image/jpeg', status: 'available', url: '/api/media/md1?sig=s' } } });
+  });
+  expect(seen.data.map((m: any) => m.id)).toEqual(['m1', 'm2']);
+  expect(seen.data[0].media).toMatchObject({ status: 'available', url: '/api/media/md1?sig=s' });
   await act(async () => root.unmount());
   await act(() => vi.advanceTimersByTimeAsync(10));
   expect(ws.events().filter((e) => e.endsWith('_conversation'))).toEqual(['join_conversation', 'leave_conversation']);

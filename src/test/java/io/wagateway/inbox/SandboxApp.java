@@ -70,6 +70,26 @@ final class SandboxApp implements AutoCloseable {
         assertEquals(202, r.statusCode(), r.body());
     }
 
+    /**
+     * A customer's media through the sandbox (PROTOCOL.md 6.4): the simulated customer sends a generated
+     * file of {@code type} (image, audio, document, ...), with an optional caption and file name.
+     */
+    void inboundMedia(String from, String name, String type, String caption, String filename) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var media = json.createObjectNode().put("type", type);
+        if (caption != null) {
+            media.put("caption", caption);
+        }
+        if (filename != null) {
+            media.put("filename", filename);
+        }
+        var body = json.createObjectNode().put("from", from).put("name", name).set("media", media);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base().resolve("/api/sandbox/inbound"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), r.body());
+    }
+
     /** {@code count} customers, one message each, in signed webhook deliveries of 100 messages. */
     void seedConversations(int count, String prefix) throws Exception {
         for (int start = 0; start < count; start += 100) {
