@@ -2,7 +2,10 @@ package io.wagateway.fanout;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -16,10 +19,12 @@ public class ResumeService {
 
     private final FanoutService fanout;
     private final EventReader reader;
+    private final List<StalePayloads> stale;
 
-    public ResumeService(FanoutService fanout, EventReader reader) {
+    public ResumeService(FanoutService fanout, EventReader reader, @Any Instance<StalePayloads> stale) {
         this.fanout = fanout;
         this.reader = reader;
+        this.stale = stale.stream().toList();
     }
 
     public record Resumed(boolean recovered, int replayed, long lastSeq) {}
@@ -61,9 +66,14 @@ public class ResumeService {
      * callbacks, never a chain whose length grows with the gap.
      */
     private void replayFrom(Subscriber subscriber, long after, long upTo, int sent, CompletableFuture<Resumed> resumed) {
-        reader.read(subscriber.tenant(), after, upTo, FanoutService.PAGE).subscribe().with(page -> {
+        reader.read(subscriber.tenant(), after, upTo, FanoutService.PAGE).subscribe().with(read -> {
+            List<DurableEvent> page = read;
+            for (StalePayloads renewal : stale) {
+                page = renewal.renew(page);
+            }
+            List<DurableEvent> replayed = page;
             CompletableFuture<Integer> written = new CompletableFuture<>();
-            subscriber.execute(() -> subscriber.replay(page).whenComplete((n, failure) -> {
+            subscriber.execute(() -> subscriber.replay(replayed).whenComplete((n, failure) -> {
                 if (failure != null) {
                     written.completeExceptionally(failure);
                 } else {
@@ -73,10 +83,10 @@ public class ResumeService {
             written.whenComplete((n, failure) -> {
                 if (failure != null) {
                     resumed.completeExceptionally(failure);
-                } else if (page.size() < FanoutService.PAGE) {
+                } else if (replayed.size() < FanoutService.PAGE) {
                     resumed.complete(new Resumed(true, sent + n, upTo));
                 } else {
-                    replayFrom(subscriber, page.get(page.size() - 1).seq(), upTo, sent + n, resumed);
+                    replayFrom(subscriber, replayed.get(replayed.size() - 1).seq(), upTo, sent + n, resumed);
                 }
             });
         }, resumed::completeExceptionally);
