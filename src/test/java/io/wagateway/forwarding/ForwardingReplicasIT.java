@@ -142,9 +142,10 @@ class ForwardingReplicasIT {
         assertEquals(LongStream.rangeClosed(start + 1, last).boxed().toList(), receiver.acceptedSeqs());
         assertEquals(receiver.all().size(), receiver.accepted().size(), "no POST failed");
         receiver.accepted().forEach(d -> assertTrue(d.signedWith(SECRET)));
-        String metrics = http.send(HttpRequest.newBuilder(b.base.resolve("/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("wagateway_forwarding_lag_events{tenant=\"" + TENANT + "\"}"), metrics);
+        // every replica reports the lag, from its first read of it (app.forwarding.metrics-interval, 10 s)
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.send(HttpRequest.newBuilder(b.base.resolve("/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()
+                .contains("wagateway_forwarding_lag_events{tenant=\"" + TENANT + "\"}"));
     }
 
     @Test
