@@ -10,16 +10,14 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.wagateway.config.AppConfig;
+import io.wagateway.security.HmacSha256;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
@@ -101,13 +99,7 @@ public class ForwardingClient {
 
     /** {@code sha256=<hex HMAC-SHA256 of the raw body>}, as the receiver recomputes it. */
     static String signature(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
+        return "sha256=" + HexFormat.of().formatHex(HmacSha256.sign(secret.getBytes(StandardCharsets.UTF_8), body));
     }
 
     private static Outcome describe(Throwable failure) {

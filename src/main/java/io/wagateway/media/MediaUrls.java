@@ -1,14 +1,12 @@
 package io.wagateway.media;
 
 import io.wagateway.config.AppConfig;
+import io.wagateway.security.HmacSha256;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -75,15 +73,9 @@ public class MediaUrls {
     }
 
     private byte[] mac(String tenant, String mediaId, long expiry) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            // length-prefixed, so that no tenant/id split can be shifted to forge another
-            return mac.doFinal((tenant.length() + ":" + tenant + "|" + mediaId + "|" + expiry)
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        // length-prefixed, so that no tenant/id split can be shifted to forge another
+        return HmacSha256.sign(secret, (tenant.length() + ":" + tenant + "|" + mediaId + "|" + expiry)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] secret(AppConfig config) {

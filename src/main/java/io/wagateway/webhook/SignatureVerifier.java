@@ -1,13 +1,12 @@
 package io.wagateway.webhook;
 
 import io.wagateway.config.AppConfig;
+import io.wagateway.security.HmacSha256;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
@@ -37,7 +36,7 @@ public class SignatureVerifier {
     /** @param appSecret Meta's App Secret, or null when none is configured (then nothing verifies) */
     SignatureVerifier(String appSecret) {
         this.secret = appSecret == null ? null : appSecret.getBytes(StandardCharsets.UTF_8);
-        this.keyedMac = ThreadLocal.withInitial(() -> keyed(secret));
+        this.keyedMac = ThreadLocal.withInitial(() -> HmacSha256.keyed(secret));
     }
 
     public boolean configured() {
@@ -66,16 +65,6 @@ public class SignatureVerifier {
     }
 
     static byte[] sign(byte[] key, byte[] body) {
-        return keyed(key).doFinal(body);
-    }
-
-    private static Mac keyed(byte[] key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return HmacSha256.sign(key, body);
     }
 }
